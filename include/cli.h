@@ -1,0 +1,77 @@
+/*
+ * cli.h - the model of a gcloud command line.
+ *
+ * cli_parse() reads argv as gcloud's argument parser would (calliope on
+ * argparse, allow_abbrev off): global flags anywhere, the command's own
+ * flags after its command words, "--flag=value" and "--flag value" alike,
+ * a repeated flag's last value wins, "--" ends the flags, and the
+ * "--container NAME" scopes of gcloud's container parser.  Which flags take
+ * a value comes from flagtab.h.
+ *
+ * The shim's own options (--preflight=..., --preflight-format=...) are
+ * taken out; every other word is forwarded as it is, byte for byte.
+ *
+ * Steps for a caller:
+ *   1. cli_parse(argc, argv, mode, &a, err, sizeof(err)) -> enum cli_status
+ *   2. a.fwd (NULL-terminated) is the argument vector for the real gcloud
+ *      minus argv[0]: it starts with "run" "deploy" in deploy mode.
+ *   3. a.check says whether the command deploys images the shim checks;
+ *      when it is 0, a.skip says why (for the report).
+ *   4. cli_free(&a).
+ */
+#ifndef CLI_H
+#define CLI_H
+
+#include <stddef.h>
+
+enum cli_mode {
+	CLI_DEPLOY,	/* gcloud-run-deploy ARGS = gcloud run deploy ARGS */
+	CLI_WRAPPER	/* invoked as "gcloud": a whole gcloud command line */
+};
+
+enum cli_status {
+	CLI_OK,
+	CLI_USAGE,	/* a bad shim option: exit 64, message in err */
+	CLI_NOMEM
+};
+
+struct cli_image {
+	const char	*image;		/* the value as given (points into argv) */
+	const char	*container;	/* --container NAME, or NULL */
+};
+
+struct deploy_args {
+	char		**fwd;		/* words for gcloud after argv[0] */
+	int		  nfwd;
+	char		 *command;	/* "run deploy", "beta run jobs deploy" */
+	const char	 *service;	/* the positional SERVICE/JOB, or NULL */
+	int		  check;	/* 1: images to check */
+	const char	 *skip;		/* why not, when check is 0 */
+	struct cli_image *images;	/* one per scope that names an image */
+	size_t		  nimages;
+	size_t		  ncontainers;	/* distinct --container names */
+	int		  help;		/* --help or -h: gcloud prints help */
+	const char	 *incomplete;	/* what the shim cannot read yet */
+
+	/* Shim options from the command line; -1 when not given. */
+	int		  mode;		/* enum preflight_mode */
+	int		  format;	/* enum report_format */
+
+	/* gcloud flags the check needs, as given (NULL when absent). */
+	const char	*account;		/* --account */
+	const char	*impersonate;		/* --impersonate-service-account */
+	const char	*configuration;		/* --configuration */
+	const char	*access_token_file;	/* --access-token-file */
+	const char	*credential_file_override; /* (hidden) same name */
+	const char	*project;		/* --project */
+	const char	*billing_project;	/* --billing-project */
+	const char	*region;		/* --region */
+	const char	*platform;		/* --platform */
+	const char	*unknown_flag;		/* first flag gcloud 528 lacks */
+};
+
+enum cli_status cli_parse(int argc, char **argv, enum cli_mode mode,
+    struct deploy_args *a, char *err, size_t errlen);
+void cli_free(struct deploy_args *a);
+
+#endif

@@ -1,0 +1,48 @@
+/*
+ * conf.h - the process environment.  This is the only module that calls
+ * getenv(); everything else asks here, so that what the shim reads from the
+ * environment is in one place.
+ */
+#ifndef CONF_H
+#define CONF_H
+
+#include <stddef.h>
+
+enum preflight_mode {
+	PREFLIGHT_ENFORCE,	/* default: stop on a denial or a failed check */
+	PREFLIGHT_WARN,		/* report, then hand over anyway */
+	PREFLIGHT_ONLY,		/* check and report, never run gcloud */
+	PREFLIGHT_PLAN,		/* no network, no gcloud: say what would be checked */
+	PREFLIGHT_OFF		/* hand over at once */
+};
+
+enum report_format {
+	FORMAT_TEXT,
+	FORMAT_JSON
+};
+
+struct conf {
+	enum preflight_mode	 mode;
+	enum report_format	 format;
+	const char		*gcloud;	/* GCLOUD_RUN_DEPLOY_GCLOUD */
+	long			 timeout_ms;	/* GCLOUD_RUN_DEPLOY_TIMEOUT */
+	int			 color;		/* stderr is a terminal, no NO_COLOR */
+	int			 verbose;	/* GCLOUD_RUN_DEPLOY_VERBOSE */
+	int			 depth;		/* GCLOUD_RUN_DEPLOY_DEPTH */
+};
+
+/*
+ * Fill `c` from the environment.  Returns 0, or -1 with a message in
+ * err when a variable holds a value the shim does not accept.
+ */
+int conf_load(struct conf *c, char *err, size_t errlen);
+
+/* Parse a mode or format word; -1 when unknown. */
+int conf_parse_mode(const char *s);
+int conf_parse_format(const char *s);
+const char *conf_mode_name(enum preflight_mode mode);
+
+/* getenv() for the other modules: NULL when unset. */
+const char *conf_env(const char *name);
+
+#endif

@@ -1,0 +1,107 @@
+/*
+ * conf.c - the environment, read in one place.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conf.h"
+
+static const char *const modes[] = {
+	[PREFLIGHT_ENFORCE] = "enforce",
+	[PREFLIGHT_WARN] = "warn",
+	[PREFLIGHT_ONLY] = "only",
+	[PREFLIGHT_PLAN] = "plan",
+	[PREFLIGHT_OFF] = "off",
+};
+
+const char *
+conf_env(const char *name)
+{
+	return getenv(name);
+}
+
+int
+conf_parse_mode(const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
+		if (strcmp(s, modes[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+const char *
+conf_mode_name(enum preflight_mode mode)
+{
+	return modes[mode];
+}
+
+int
+conf_parse_format(const char *s)
+{
+	if (strcmp(s, "text") == 0)
+		return FORMAT_TEXT;
+	if (strcmp(s, "json") == 0)
+		return FORMAT_JSON;
+	return -1;
+}
+
+static int
+envflag(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v != NULL && *v != '\0' && strcmp(v, "0") != 0;
+}
+
+int
+conf_load(struct conf *c, char *err, size_t errlen)
+{
+	const char *v, *errstr;
+	long long n;
+	int m;
+
+	memset(c, 0, sizeof(*c));
+	c->mode = PREFLIGHT_ENFORCE;
+	c->format = FORMAT_TEXT;
+	c->timeout_ms = 30 * 1000;
+	if ((v = getenv("GCLOUD_RUN_DEPLOY_PREFLIGHT")) != NULL && *v) {
+		if ((m = conf_parse_mode(v)) < 0) {
+			snprintf(err, errlen, "GCLOUD_RUN_DEPLOY_PREFLIGHT: "
+			    "unknown mode '%s' (enforce, warn, only, plan, off)",
+			    v);
+			return -1;
+		}
+		c->mode = m;
+	}
+	if ((v = getenv("GCLOUD_RUN_DEPLOY_FORMAT")) != NULL && *v) {
+		if ((m = conf_parse_format(v)) < 0) {
+			snprintf(err, errlen, "GCLOUD_RUN_DEPLOY_FORMAT: "
+			    "unknown format '%s' (text, json)", v);
+			return -1;
+		}
+		c->format = m;
+	}
+	if ((v = getenv("GCLOUD_RUN_DEPLOY_TIMEOUT")) != NULL && *v) {
+		n = strtonum(v, 1, 3600, &errstr);
+		if (errstr != NULL) {
+			snprintf(err, errlen, "GCLOUD_RUN_DEPLOY_TIMEOUT: "
+			    "'%s' is %s (seconds, 1 to 3600)", v, errstr);
+			return -1;
+		}
+		c->timeout_ms = n * 1000;
+	}
+	if ((v = getenv("GCLOUD_RUN_DEPLOY_DEPTH")) != NULL && *v)
+		c->depth = (int)strtonum(v, 0, 100, &errstr);
+	c->gcloud = getenv("GCLOUD_RUN_DEPLOY_GCLOUD");
+	if (c->gcloud != NULL && *c->gcloud == '\0')
+		c->gcloud = NULL;
+	c->verbose = envflag("GCLOUD_RUN_DEPLOY_VERBOSE");
+	v = getenv("TERM");
+	c->color = isatty(STDERR_FILENO) && getenv("NO_COLOR") == NULL &&
+	    !(v != NULL && strcmp(v, "dumb") == 0);
+	return 0;
+}
