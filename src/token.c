@@ -1,0 +1,528 @@
+/*
+ * token.c - the principal gcloud deploys as, and its access token.
+ *
+ * MUST rules for this file:
+ *   - the token never reaches a file, a log, an argument list, an
+ *     environment variable or an error message: messages name where a
+ *     token came from, never what it holds;
+ *   - every buffer that held it is wiped with explicit_bzero() before it
+ *     is freed, on every path: the token file buffer, the helper's pipe
+ *     buffer, and every cJSON allocation (a wiping free hook is installed
+ *     around cJSON_Parse(), so even a half-parsed tree is wiped);
+ *   - token_free() wipes, frees, and may be called twice.
+ *
+ * What gcloud 528 does (googlecloudsdk/core/credentials/store.py):
+ *   - _Load(): CLOUDSDK_AUTH_ACCESS_TOKEN when non-empty (then .strip()ped),
+ *     else auth/access_token_file (files.ReadFileContents(path).strip()),
+ *     else auth/credential_file_override, else the stored credential of
+ *     core/account or the metadata server.  A token from the environment
+ *     or a file becomes AccessTokenCredentials(token): gcloud never learns
+ *     whose token it is and does not use core/account for it.
+ *   - Load(): with auth/impersonate_service_account set, the source
+ *     credential is whatever _Load() finds (a raw token included) and a
+ *     token is minted for the last entry of the chain
+ *     (ParseImpersonationAccounts: split on ',', entries stripped).
+ *   - surface/config/config_helper.py runs store.Load(use_google_auth=True)
+ *     with impersonation allowed: it honours CLOUDSDK_AUTH_ACCESS_TOKEN, the
+ *     token file and impersonation.  Checked with SDK 528: with a token file
+ *     it prints that token; with impersonation as well it calls
+ *     iamcredentials generateAccessToken.
+ *
+ * So: a raw token without impersonation is used as it is, and its principal
+ * is PRINCIPAL_UNKNOWN (guessing core/account would name someone gcloud
+ * does not deploy as); everything else asks config-helper, and the
+ * principal comes from the effective properties it prints.  A raw token is
+ * AccessTokenCredentials, whose type creds.py calls UNKNOWN, not a user:
+ * user_creds stays 0 for it.
+ */
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <malloc.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "conf.h"
+#include "props.h"
+#include "token.h"
+
+#define TOKEN_MAX_FILE	(64 * 1024)
+#define HELPER_MAX_OUT	(256 * 1024)
+#define ENV_TOKEN	"CLOUDSDK_AUTH_ACCESS_TOKEN"
+#define WS		" \t\n\v\f\r\x1c\x1d\x1e\x1f"	/* str.strip() */
+#define SA_SUFFIX	".gserviceaccount.com"
+#define HELPER		"gcloud config config-helper"
+
+static long helper_ms = 60 * 1000;
+
+void
+token_set_timeout(long ms)
+{
+	helper_ms = ms > 0 ? ms : 60 * 1000;
+}
+
+/* An e-mail address fit for "--member=user:EMAIL" in a shell line. */
+static int
+setemail(struct principal *who, const char *s, size_t n,
+    enum principal_kind kind)
+{
+	size_t i;
+
+	if (n == 0 || n >= sizeof(who->email) || memchr(s, '@', n) == NULL)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (s[i] <= ' ' || s[i] >= 0x7f || strchr("'\"\\`$", s[i]))
+			return -1;
+	if (kind == PRINCIPAL_USER && n > strlen(SA_SUFFIX) &&
+	    strncasecmp(s + n - strlen(SA_SUFFIX), SA_SUFFIX,
+	    strlen(SA_SUFFIX)) == 0)
+		kind = PRINCIPAL_SERVICE_ACCOUNT;
+	memcpy(who->email, s, n);
+	who->email[n] = '\0';
+	who->kind = kind;
+	return 0;
+}
+
+/*
+ * imp: auth/impersonate_service_account; raw: a token from the environment,
+ * a token file or a credential file override is what gcloud uses.
+ */
+static void
+principal_of(const char *imp, const char *account, int raw,
+    struct principal *who)
+{
+	const char *s, *e;
+
+	memset(who, 0, sizeof(*who));
+	who->kind = PRINCIPAL_UNKNOWN;
+	if (imp != NULL && *imp != '\0') {
+		s = (s = strrchr(imp, ',')) != NULL ? s + 1 : imp;
+		s += strspn(s, WS);
+		for (e = s + strlen(s); e > s && strchr(WS, e[-1]); e--)
+			;
+		if (setemail(who, s, e - s, PRINCIPAL_SERVICE_ACCOUNT) == -1)
+			memset(who, 0, sizeof(*who));
+		return;
+	}
+	if (raw || account == NULL)
+		return;
+	if (setemail(who, account, strlen(account), PRINCIPAL_USER) == -1)
+		memset(who, 0, sizeof(*who));
+}
+
+static int
+nonempty(const char *s)
+{
+	return s != NULL && *s != '\0';
+}
+
+void
+token_principal(const struct props *p, struct principal *who)
+{
+	int raw;
+
+	raw = nonempty(conf_env(ENV_TOKEN)) ||
+	    nonempty(props_get(p, "auth/access_token_file")) ||
+	    nonempty(props_get(p, "auth/credential_file_override"));
+	principal_of(props_get(p, "auth/impersonate_service_account"),
+	    props_get(p, "core/account"), raw, who);
+}
+
+int
+principal_member(const struct principal *who, char *buf, size_t len)
+{
+	const char *pfx;
+
+	if (who->kind == PRINCIPAL_USER)
+		pfx = "user";
+	else if (who->kind == PRINCIPAL_SERVICE_ACCOUNT)
+		pfx = "serviceAccount";
+	else
+		return -1;
+	if (who->email[0] == '\0' ||
+	    (size_t)snprintf(buf, len, "%s:%s", pfx, who->email) >= len)
+		return -1;
+	return 0;
+}
+
+/* Take s (n bytes), stripped, as the token; `from` names the source. */
+static int
+settoken(struct token *t, const char *s, size_t n, const char *from,
+    char *err, size_t errlen)
+{
+	size_t i;
+
+	while (n > 0 && strchr(WS, *s) != NULL && *s != '\0')
+		s++, n--;
+	while (n > 0 && strchr(WS, s[n - 1]) != NULL && s[n - 1] != '\0')
+		n--;
+	if (n == 0) {
+		snprintf(err, errlen, "the access token from %s is empty",
+		    from);
+		return -1;
+	}
+	for (i = 0; i < n; i++)	/* it goes into an HTTP header */
+		if (s[i] <= ' ' || s[i] >= 0x7f) {
+			snprintf(err, errlen, "the access token from %s "
+			    "contains characters that are not allowed", from);
+			return -1;
+		}
+	if ((t->value = malloc(n + 1)) == NULL) {
+		snprintf(err, errlen, "%s", strerror(ENOMEM));
+		return -1;
+	}
+	memcpy(t->value, s, n);
+	t->value[n] = '\0';
+	t->len = n;
+	return 0;
+}
+
+static int
+readtoken(int fd, char *buf, size_t *n)
+{
+	struct stat st;
+	ssize_t r;
+
+	*n = 0;
+	if (fstat(fd, &st) == -1)
+		return -1;
+	if (S_ISDIR(st.st_mode)) {
+		errno = EISDIR;
+		return -1;
+	}
+	while (*n <= TOKEN_MAX_FILE &&
+	    (r = read(fd, buf + *n, TOKEN_MAX_FILE + 1 - *n)) != 0) {
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1)
+			return -1;
+		*n += r;
+	}
+	return 0;
+}
+
+static int
+fromfile(struct token *t, const char *path, char *err, size_t errlen)
+{
+	char *buf;
+	size_t n = 0;
+	int fd = -1, rc = -1;
+
+	if ((buf = malloc(TOKEN_MAX_FILE + 1)) == NULL) {
+		snprintf(err, errlen, "%s", strerror(ENOMEM));
+		return -1;
+	}
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1 ||
+	    readtoken(fd, buf, &n) == -1) {
+		snprintf(err, errlen, "cannot read access token file '%s': %s",
+		    path, strerror(errno));
+		goto out;
+	}
+	if (n > TOKEN_MAX_FILE) {
+		snprintf(err, errlen, "access token file '%s' is larger than "
+		    "%d bytes", path, TOKEN_MAX_FILE);
+		goto out;
+	}
+	rc = settoken(t, buf, n, "auth/access_token_file", err, errlen);
+out:
+	if (fd != -1)
+		close(fd);
+	explicit_bzero(buf, TOKEN_MAX_FILE + 1);
+	free(buf);
+	return rc;
+}
+
+static long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+/* fork+execv with stdin from /dev/null and stdout into a pipe. */
+static pid_t
+spawn(char *const argv[], int *out)
+{
+	int pfd[2], nul;
+	pid_t pid;
+
+	if ((nul = open("/dev/null", O_RDONLY | O_CLOEXEC)) == -1)
+		return -1;
+	if (pipe2(pfd, O_CLOEXEC) == -1) {
+		close(nul);
+		return -1;
+	}
+	if ((pid = fork()) == 0) {
+		if (dup2(nul, STDIN_FILENO) == -1 ||
+		    dup2(pfd[1], STDOUT_FILENO) == -1 ||
+		    fcntl(STDIN_FILENO, F_SETFD, 0) == -1 ||
+		    fcntl(STDOUT_FILENO, F_SETFD, 0) == -1)
+			_exit(126);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(nul);
+	close(pfd[1]);
+	if (pid == -1)
+		close(pfd[0]);
+	else
+		*out = pfd[0];
+	return pid;
+}
+
+/* Read fd to EOF into buf; 0, -1 on error, -2 on timeout, -3 too big. */
+static int
+collect(int fd, char *buf, size_t cap, size_t *n, long deadline)
+{
+	struct pollfd pfd = { fd, POLLIN, 0 };
+	ssize_t r;
+	long left;
+	int rc;
+
+	for (*n = 0;;) {
+		if ((left = deadline - now_ms()) <= 0)
+			return -2;
+		if ((rc = poll(&pfd, 1, (int)left)) == -1 && errno == EINTR)
+			continue;
+		if (rc == -1)
+			return -1;
+		if (rc == 0)
+			return -2;
+		if (*n == cap)
+			return -3;
+		if ((r = read(fd, buf + *n, cap - *n)) == -1) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			return -1;
+		}
+		if (r == 0)
+			return 0;
+		*n += r;
+	}
+}
+
+/* Reap pid by the deadline, or kill it; -2 on timeout. */
+static int
+reap(pid_t pid, int *status, long deadline, int killnow)
+{
+	struct timespec tick = { 0, 10 * 1000 * 1000 };
+	pid_t r;
+
+	while (!killnow) {
+		if ((r = waitpid(pid, status, WNOHANG)) == pid)
+			return 0;
+		if (r == -1 && errno != EINTR)
+			return -1;
+		if (now_ms() >= deadline)
+			break;
+		nanosleep(&tick, NULL);
+	}
+	kill(pid, SIGKILL);
+	while (waitpid(pid, status, 0) == -1 && errno == EINTR)
+		;
+	return -2;
+}
+
+static int
+runfail(int rc, int status, const char *gcloud, char *err, size_t errlen)
+{
+	if (rc == -2)
+		snprintf(err, errlen, HELPER " did not finish within %ld s",
+		    (helper_ms + 999) / 1000);
+	else if (rc == -3)
+		snprintf(err, errlen, HELPER " printed more than %d bytes",
+		    HELPER_MAX_OUT);
+	else if (rc == -1)
+		snprintf(err, errlen, "cannot run '%s': %s", gcloud,
+		    strerror(errno));
+	else if (WIFSIGNALED(status))
+		snprintf(err, errlen, HELPER " was killed by signal %d",
+		    WTERMSIG(status));
+	else if (WEXITSTATUS(status) == 127 || WEXITSTATUS(status) == 126)
+		snprintf(err, errlen, "cannot run '%s'", gcloud);
+	else if (WEXITSTATUS(status) != 0)
+		snprintf(err, errlen, HELPER " failed (exit %d): run 'gcloud "
+		    "auth login', or check the account and impersonation "
+		    "settings gcloud names above", WEXITSTATUS(status));
+	else
+		return 0;
+	return -1;
+}
+
+/* Run argv; its stdout in buf (n bytes).  0, or -1 with a message. */
+static int
+run(char *const argv[], char *buf, size_t *n, char *err, size_t errlen)
+{
+	long deadline = now_ms() + helper_ms;
+	int fd, rc, rrc, status = 0;
+	pid_t pid;
+
+	if ((pid = spawn(argv, &fd)) == -1)
+		return runfail(-1, 0, argv[0], err, errlen);
+	rc = collect(fd, buf, HELPER_MAX_OUT, n, deadline);
+	close(fd);
+	rrc = reap(pid, &status, deadline, rc != 0);
+	if (rc == 0 && rrc != 0)
+		rc = rrc;
+	return runfail(rc, status, argv[0], err, errlen);
+}
+
+static void
+wipefree(void *ptr)
+{
+	if (ptr != NULL)
+		explicit_bzero(ptr, malloc_usable_size(ptr));
+	free(ptr);
+}
+
+static const char *
+jstr(const cJSON *o, const char *a, const char *b, const char *c)
+{
+	o = cJSON_GetObjectItemCaseSensitive(o, a);
+	o = cJSON_GetObjectItemCaseSensitive(o, b);
+	if (c != NULL)
+		o = cJSON_GetObjectItemCaseSensitive(o, c);
+	return cJSON_IsString(o) ? o->valuestring : NULL;
+}
+
+/* Token and principal from config-helper's JSON. */
+static int
+parsehelper(struct token *t, char *buf, size_t n, char *err, size_t errlen)
+{
+	struct cJSON_Hooks hooks = { malloc, wipefree };
+	const cJSON *props;
+	cJSON *root, *c;
+	const char *tok;
+	int raw, rc = -1;
+
+	cJSON_InitHooks(&hooks);
+	if ((root = cJSON_ParseWithLength(buf, n)) == NULL) {
+		snprintf(err, errlen, HELPER " printed something that is not "
+		    "JSON");
+		goto out;
+	}
+	if ((tok = jstr(root, "credential", "access_token", NULL)) == NULL) {
+		snprintf(err, errlen, HELPER " printed no access token");
+		goto out;
+	}
+	if (settoken(t, tok, strlen(tok), HELPER, err, errlen) == -1)
+		goto out;
+	props = cJSON_GetObjectItemCaseSensitive(
+	    cJSON_GetObjectItemCaseSensitive(root, "configuration"),
+	    "properties");
+	raw = nonempty(conf_env(ENV_TOKEN)) ||
+	    nonempty(jstr(props, "auth", "access_token_file", NULL)) ||
+	    nonempty(jstr(props, "auth", "credential_file_override", NULL));
+	principal_of(jstr(props, "auth", "impersonate_service_account", NULL),
+	    jstr(props, "core", "account", NULL), raw, &t->who);
+	/*
+	 * creds.py IsUserAccountCredentials(): stored user credentials (a
+	 * refresh token) are; impersonated, service account, GCE outside
+	 * Cloud Shell and raw-token credentials are not.  principal_of()
+	 * says USER only for a non-service account without impersonation or
+	 * a raw token, which is that case.  (Workforce pool accounts, which
+	 * gcloud also counts, have no e-mail and stay at 0.)
+	 */
+	t->user_creds = t->who.kind == PRINCIPAL_USER;
+	t->source = HELPER;
+	rc = 0;
+out:
+	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(root,
+	    "credential"))
+		if (cJSON_IsString(c) && c->valuestring != NULL)
+			explicit_bzero(c->valuestring, strlen(c->valuestring));
+	cJSON_Delete(root);
+	cJSON_InitHooks(NULL);
+	return rc;
+}
+
+static int
+helper(const struct deploy_args *a, const char *gcloud, struct token *t,
+    char *err, size_t errlen)
+{
+	static const char *const flag[] = { "--account",
+	    "--impersonate-service-account", "--configuration",
+	    "--access-token-file" };
+	const char *val[4];
+	char *argv[4 + 4 + 1] = { NULL }, *buf = NULL;
+	size_t i, argc = 4, n = 0;
+	int rc = -1;
+
+	if (gcloud == NULL || *gcloud != '/') {
+		snprintf(err, errlen, "cannot run " HELPER ": no gcloud found");
+		return -1;
+	}
+	val[0] = a ? a->account : NULL;
+	val[1] = a ? a->impersonate : NULL;
+	val[2] = a ? a->configuration : NULL;
+	val[3] = a ? a->access_token_file : NULL;
+	argv[0] = (char *)gcloud;
+	argv[1] = (char *)"config";
+	argv[2] = (char *)"config-helper";
+	argv[3] = (char *)"--format=json";
+	for (i = 0; i < 4; i++)
+		if (val[i] != NULL &&
+		    asprintf(&argv[argc++], "%s=%s", flag[i], val[i]) == -1) {
+			argv[--argc] = NULL;
+			snprintf(err, errlen, "%s", strerror(ENOMEM));
+			goto out;
+		}
+	if ((buf = malloc(HELPER_MAX_OUT)) == NULL) {
+		snprintf(err, errlen, "%s", strerror(ENOMEM));
+		goto out;
+	}
+	if (run(argv, buf, &n, err, errlen) == 0)
+		rc = parsehelper(t, buf, n, err, errlen);
+out:
+	if (buf != NULL)
+		explicit_bzero(buf, HELPER_MAX_OUT);
+	free(buf);
+	for (i = 4; i < argc; i++)
+		free(argv[i]);
+	return rc;
+}
+
+int
+token_acquire(const struct props *p, const struct deploy_args *a,
+    const char *gcloud, struct token *t, char *err, size_t errlen)
+{
+	const char *v;
+	int rc;
+
+	memset(t, 0, sizeof(*t));
+	if (nonempty(props_get(p, "auth/impersonate_service_account")))
+		rc = helper(a, gcloud, t, err, errlen);
+	else if (nonempty(v = conf_env(ENV_TOKEN))) {
+		rc = settoken(t, v, strlen(v), ENV_TOKEN, err, errlen);
+		t->source = ENV_TOKEN;
+	} else if (nonempty(v = props_get(p, "auth/access_token_file"))) {
+		rc = fromfile(t, v, err, errlen);
+		t->source = "auth/access_token_file";
+	} else
+		rc = helper(a, gcloud, t, err, errlen);
+	if (rc == -1)
+		token_free(t);
+	return rc;
+}
+
+void
+token_free(struct token *t)
+{
+	if (t->value != NULL) {
+		explicit_bzero(t->value, t->len);
+		free(t->value);
+	}
+	memset(t, 0, sizeof(*t));
+}
