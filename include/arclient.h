@@ -1,0 +1,59 @@
+/*
+ * arclient.h - Artifact Registry's testIamPermissions, for many
+ * repositories at once.
+ *
+ * POST {endpoint}v1/{resource}:testIamPermissions with
+ * {"permissions":["artifactregistry.repositories.downloadArtifacts"]}.
+ * Granted only when the answer lists that permission; an answer without it
+ * ({}) is a denial, or a repository that does not exist.  Errors are
+ * google.rpc.Status objects; the ErrorInfo reason in details
+ * (SERVICE_DISABLED, ACCESS_TOKEN_EXPIRED, USER_PROJECT_DENIED...) is kept.
+ * All requests are in flight at once (one curl multi handle); 429, 5xx and
+ * transport errors are retried with backoff and jitter, honouring
+ * Retry-After, inside the total deadline.
+ */
+#ifndef ARCLIENT_H
+#define ARCLIENT_H
+
+#include <stddef.h>
+
+#include "http.h"
+
+#define AR_PERMISSION	"artifactregistry.repositories.downloadArtifacts"
+#define AR_ENDPOINT	"https://artifactregistry.googleapis.com/"
+
+enum ar_status {
+	AR_GRANTED,
+	AR_DENIED,	/* the answer does not list the permission */
+	AR_ERROR	/* no answer: transport, HTTP or decoding error */
+};
+
+struct ar_query {
+	const char	*resource;	/* in: projects/P/locations/L/repositories/R */
+	enum ar_status	 status;	/* out */
+	long		 http_code;	/* 0 when no HTTP answer */
+	char		 status_name[40];	/* "PERMISSION_DENIED", or "" */
+	char		 reason[64];	/* ErrorInfo reason, or "" */
+	char		 service[96];	/* ErrorInfo metadata.service, or "" */
+	char		 message[512];	/* the server's message, or the
+					 * transport error; never the token */
+	int		 attempts;
+};
+
+/*
+ * Ask about every query.  `endpoint` ends with "/" (the default is
+ * AR_ENDPOINT).  Returns 0 when every query has a status (granted, denied
+ * or error); -1 only when nothing could be attempted (bad endpoint, no
+ * memory), with a message in err.
+ */
+int ar_check(struct ar_query *q, size_t n, const char *endpoint,
+    const struct http_opts *o, const char *token, char *err, size_t errlen);
+
+/*
+ * Decode one answer (exposed for the unit tests and the fuzzer): fills
+ * status/status_name/reason/service/message from an HTTP code and body.
+ */
+void ar_decode(struct ar_query *q, long http_code, const char *body,
+    size_t len);
+
+#endif

@@ -1,0 +1,69 @@
+/*
+ * http.h - what every HTTPS call of the shim shares: TLS always verified,
+ * https only (http only to a loopback endpoint override), gcloud's CA file
+ * and proxy, bounded time, capped bodies, and a debug callback that
+ * redacts Authorization.
+ */
+#ifndef HTTP_H
+#define HTTP_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include <curl/curl.h>
+
+#define HTTP_BODY_MAX	(1024 * 1024)	/* larger answers are an error */
+
+struct http_opts {
+	const char	*ca_file;	/* core/custom_ca_certs_file, or NULL */
+	const char	*proxy;		/* "scheme://[user:pass@]host:port" from
+					 * gcloud's proxy/ properties, or NULL
+					 * to let libcurl read the environment */
+	const char	*user_project;	/* X-Goog-User-Project, or NULL */
+	long		 timeout_ms;	/* total deadline, retries included */
+	long		 connect_timeout_ms;
+	int		 verbose;	/* redacted trace on stderr */
+};
+
+/*
+ * Is `url` an acceptable API endpoint?  https:// always; http:// only when
+ * its host is loopback (127.0.0.0/8, ::1, localhost).  0, or -1 with a
+ * reason in err.
+ */
+int http_endpoint_ok(const char *url, char *err, size_t errlen);
+
+/* A growing, capped response body. */
+struct http_buf {
+	char	*data;
+	size_t	 len;
+	int	 overflow;	/* more than HTTP_BODY_MAX arrived */
+};
+
+/*
+ * Set up `h` for one request to `url` with the shared options and the
+ * bearer token; headers are appended to *hdrs (the caller frees them with
+ * http_headers_free after the transfer).  Returns CURLE_OK or the error.
+ */
+CURLcode http_setup(CURL *h, const char *url, const struct http_opts *o,
+    const char *token, struct curl_slist **hdrs, struct http_buf *body,
+    char *errbuf);
+
+void http_buf_free(struct http_buf *b);
+
+/*
+ * Free the list http_setup() appended to, after wiping every string in it
+ * (curl_slist_append copies, so the Authorization line lives there too).
+ */
+void http_headers_free(struct curl_slist *hdrs);
+
+/*
+ * The verbose trace (exposed for the unit tests): write one chunk that
+ * libcurl gave the debug callback to fp, line by line, with the value of
+ * Authorization and Proxy-Authorization replaced by "<redacted>" (the
+ * scheme is kept), in HTTP/1 headers and HTTP/2 info lines alike.  Bodies
+ * are summarised by their size, TLS data is left out.
+ */
+void http_trace(FILE *fp, curl_infotype type, const char *data,
+    size_t size);
+
+#endif
