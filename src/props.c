@@ -337,15 +337,24 @@ props_flag(struct props *p, const char *key, const char *value)
 int
 props_args(struct props *p, const struct deploy_args *a)
 {
-	if ((a->account && props_flag(p, "core/account", a->account)) ||
-	    (a->impersonate && props_flag(p,
-	    "auth/impersonate_service_account", a->impersonate)) ||
-	    (a->access_token_file && props_flag(p, "auth/access_token_file",
-	    a->access_token_file)) ||
-	    (a->project && props_flag(p, "core/project", a->project)) ||
-	    (a->billing_project && props_flag(p, "billing/quota_project",
-	    a->billing_project)))
-		return -1;
+	const struct {
+		const char *key, *val;
+	} map[] = {
+		{ "core/account", a->account },
+		{ "auth/impersonate_service_account", a->impersonate },
+		{ "auth/access_token_file", a->access_token_file },
+		{ "auth/credential_file_override", a->credential_file_override },
+		{ "core/project", a->project },
+		{ "billing/quota_project", a->billing_project },
+		{ "run/region", a->region },
+		{ "run/platform", a->platform },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (map[i].val != NULL &&
+		    props_flag(p, map[i].key, map[i].val) != 0)
+			return -1;
 	return 0;
 }
 

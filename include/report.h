@@ -1,0 +1,76 @@
+/*
+ * report.h - everything the user reads: the denial with its grant command,
+ * errors with their remediation, the text and JSON reports.  Remediation
+ * text lives here and nowhere else.
+ *
+ * The JSON report's field names are a public interface (SPEC section 8):
+ * {"command", "principal", "decision", "images": [{"image", "container",
+ * "kind", "reference": {"domain", "path", "tag", "digest"}, "repository",
+ * "result", "detail"}]}.
+ */
+#ifndef REPORT_H
+#define REPORT_H
+
+#include <stdio.h>
+
+#include "arclient.h"
+#include "imageref.h"
+#include "token.h"
+
+enum result {
+	RESULT_GRANTED,
+	RESULT_DENIED,
+	RESULT_ERROR,
+	RESULT_SKIPPED,
+	RESULT_PLANNED
+};
+
+enum decision {
+	DECISION_DEPLOY,	/* gcloud runs (or would, in only mode) */
+	DECISION_BLOCKED,	/* a permission is missing */
+	DECISION_ERROR,		/* the check could not finish */
+	DECISION_PLANNED	/* plan mode */
+};
+
+struct report_image {
+	const char		*image;		/* as given */
+	const char		*container;	/* NULL: the only container */
+	struct imageref		 ref;
+	enum result		 result;
+	const struct ar_query	*q;		/* the answer, when asked */
+	const char		*detail;	/* static text, or NULL */
+};
+
+struct report {
+	const char		*command;	/* "run deploy" */
+	const char		*service;
+	struct principal	 who;
+	enum decision		 decision;
+	int			 warn;		/* warn mode: gcloud runs anyway */
+	struct report_image	*images;
+	size_t			 n;
+	const char		*note;		/* why nothing was checked */
+	int			 color;
+};
+
+/* The JSON object, one line, on `f`. */
+void report_json(FILE *f, const struct report *r);
+
+/* The human report: problems and hints, in gcloud's tone, on `f`. */
+void report_text(FILE *f, const struct report *r);
+
+/* A one-line summary for a granted check (verbose and only modes). */
+void report_summary(FILE *f, const struct report *r);
+
+/* "ERROR: (gcloud-run-deploy) ..." with printf arguments, on stderr. */
+void report_error(int color, const char *fmt, ...)
+    __attribute__((__format__(__printf__, 2, 3)));
+
+/* A remediation hint after an error ("hint: ..."), on stderr. */
+void report_hint(const char *fmt, ...)
+    __attribute__((__format__(__printf__, 1, 2)));
+
+const char *report_result_name(enum result r);
+const char *report_decision_name(enum decision d);
+
+#endif

@@ -1,0 +1,79 @@
+/*
+ * gcloud-run-deploy - check that the deploying principal can read the
+ * container images, then hand the command line over to the real gcloud.
+ */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "conf.h"
+#include "gcloud.h"
+#include "preflight.h"
+#include "report.h"
+
+/* The mode comes from the program's name, never from the words after it. */
+static enum cli_mode
+invoked_as(const char *argv0)
+{
+	const char *base = strrchr(argv0, '/');
+
+	base = base != NULL ? base + 1 : argv0;
+	return strcmp(base, "gcloud") == 0 ? CLI_WRAPPER : CLI_DEPLOY;
+}
+
+static __dead void
+handover(const struct conf *c, const struct deploy_args *a, int found,
+    const char *path, const char *why)
+{
+	if (!found) {
+		report_error(c->color, "%s", why);
+		report_hint("install the Google Cloud CLI, or set "
+		    "GCLOUD_RUN_DEPLOY_GCLOUD to its absolute path");
+		exit(EXIT_NOGCLOUD);
+	}
+	fflush(stdout);
+	gcloud_exec(path, a->fwd, a->nfwd, c->depth);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct conf c;
+	struct deploy_args a;
+	enum preflight_mode mode;
+	enum report_format fmt;
+	char err[1024], nf[1024], path[PATH_MAX];
+	int found, rc;
+
+	gcloud_save_signals();
+	setprogname("gcloud-run-deploy");
+	if (conf_load(&c, err, sizeof(err)) != 0) {
+		report_error(c.color, "%s", err);
+		return EXIT_USAGE;
+	}
+	switch (cli_parse(argc, argv, invoked_as(argv[0]), &a, err,
+	    sizeof(err))) {
+	case CLI_OK:
+		break;
+	case CLI_USAGE:
+		report_error(c.color, "%s", err);
+		return EXIT_USAGE;
+	default:
+		report_error(c.color, "%s", err);
+		return EXIT_UNAVAILABLE;
+	}
+	mode = a.mode >= 0 ? (enum preflight_mode)a.mode : c.mode;
+	fmt = a.format >= 0 ? (enum report_format)a.format : c.format;
+	found = gcloud_locate(c.gcloud, path, sizeof(path), nf,
+	    sizeof(nf)) == 0;
+	if (mode == PREFLIGHT_OFF ||
+	    (!a.check && mode != PREFLIGHT_PLAN && mode != PREFLIGHT_ONLY))
+		handover(&c, &a, found, path, nf);
+	rc = preflight_run(&c, &a, mode, fmt, found ? path : NULL);
+	if (rc == PREFLIGHT_HANDOVER)
+		handover(&c, &a, found, path, nf);
+	cli_free(&a);
+	return rc;
+}

@@ -1,0 +1,291 @@
+/*
+ * report.c - what the user reads.  Messages go to stderr in gcloud's tone
+ * ("ERROR: (gcloud-run-deploy) ..."); the JSON report goes to stdout.
+ * Colour only when the caller says stderr is a terminal without NO_COLOR.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "report.h"
+
+#define PROG	"gcloud-run-deploy"
+#define BOLD(r)	((r)->color ? "\033[1m" : "")
+#define RED(c)	((c) ? "\033[1;31m" : "")
+#define OFF(c)	((c) ? "\033[0m" : "")
+
+static const char *const results[] = {
+	[RESULT_GRANTED] = "granted",
+	[RESULT_DENIED] = "denied",
+	[RESULT_ERROR] = "error",
+	[RESULT_SKIPPED] = "skipped",
+	[RESULT_PLANNED] = "planned",
+};
+
+static const char *const decisions[] = {
+	[DECISION_DEPLOY] = "deploy",
+	[DECISION_BLOCKED] = "blocked",
+	[DECISION_ERROR] = "error",
+	[DECISION_PLANNED] = "planned",
+};
+
+const char *
+report_result_name(enum result r)
+{
+	return results[r];
+}
+
+const char *
+report_decision_name(enum decision d)
+{
+	return decisions[d];
+}
+
+void
+report_error(int color, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%sERROR:%s (%s) ", RED(color), OFF(color), PROG);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void
+report_hint(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("hint: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static cJSON *
+str_or_null(const char *s)
+{
+	return s != NULL && *s != '\0' ? cJSON_CreateString(s) :
+	    cJSON_CreateNull();
+}
+
+static cJSON *
+json_reference(const struct report_image *im)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (im->ref.kind == IMAGEREF_INVALID)
+		return cJSON_CreateNull();
+	cJSON_AddItemToObject(o, "domain", str_or_null(im->ref.domain));
+	cJSON_AddItemToObject(o, "path", str_or_null(im->ref.path));
+	cJSON_AddItemToObject(o, "tag", str_or_null(im->ref.tag));
+	cJSON_AddItemToObject(o, "digest", str_or_null(im->ref.digest));
+	return o;
+}
+
+/* The detail line for one image, into buf; "" when there is none. */
+static void
+detail(const struct report_image *im, char *buf, size_t len)
+{
+	const struct ar_query *q = im->q;
+
+	buf[0] = '\0';
+	if (im->detail != NULL)
+		snprintf(buf, len, "%s", im->detail);
+	else if (im->ref.kind == IMAGEREF_INVALID && im->ref.error != NULL)
+		snprintf(buf, len, "invalid image reference: %s",
+		    im->ref.error);
+	else if (q != NULL && q->status == AR_DENIED)
+		snprintf(buf, len, "%s is not granted on the repository, or "
+		    "the repository does not exist", AR_PERMISSION);
+	else if (q != NULL && q->status == AR_ERROR)
+		snprintf(buf, len, "%s%s%s%s", q->reason[0] ? q->reason :
+		    q->status_name, (q->reason[0] || q->status_name[0]) ?
+		    ": " : "", q->message, "");
+}
+
+static cJSON *
+json_image(const struct report_image *im)
+{
+	cJSON *o = cJSON_CreateObject();
+	char buf[800];
+	int repo = im->ref.kind == IMAGEREF_AR || im->ref.kind == IMAGEREF_GCR;
+
+	cJSON_AddItemToObject(o, "image", cJSON_CreateString(im->image));
+	cJSON_AddItemToObject(o, "container", str_or_null(im->container));
+	cJSON_AddItemToObject(o, "kind",
+	    cJSON_CreateString(imageref_kind_name(im->ref.kind)));
+	cJSON_AddItemToObject(o, "reference", json_reference(im));
+	cJSON_AddItemToObject(o, "repository",
+	    str_or_null(repo ? im->ref.resource : NULL));
+	cJSON_AddItemToObject(o, "result",
+	    cJSON_CreateString(results[im->result]));
+	detail(im, buf, sizeof(buf));
+	cJSON_AddItemToObject(o, "detail", str_or_null(buf));
+	return o;
+}
+
+void
+report_json(FILE *f, const struct report *r)
+{
+	cJSON *o = cJSON_CreateObject(), *arr = cJSON_CreateArray();
+	char member[400], *s;
+	size_t i;
+
+	cJSON_AddItemToObject(o, "command", str_or_null(r->command));
+	cJSON_AddItemToObject(o, "service", str_or_null(r->service));
+	cJSON_AddItemToObject(o, "principal", str_or_null(
+	    principal_member(&r->who, member, sizeof(member)) == 0 ?
+	    member : NULL));
+	cJSON_AddItemToObject(o, "decision",
+	    cJSON_CreateString(decisions[r->decision]));
+	for (i = 0; i < r->n; i++)
+		cJSON_AddItemToArray(arr, json_image(&r->images[i]));
+	cJSON_AddItemToObject(o, "images", arr);
+	if (r->note != NULL)
+		cJSON_AddItemToObject(o, "note", cJSON_CreateString(r->note));
+	if ((s = cJSON_PrintUnformatted(o)) != NULL) {
+		fprintf(f, "%s\n", s);
+		cJSON_free(s);
+	}
+	cJSON_Delete(o);
+	fflush(f);
+}
+
+static void
+grant_command(FILE *f, const struct report *r, const struct imageref *ref)
+{
+	char member[400];
+
+	if (principal_member(&r->who, member, sizeof(member)) != 0)
+		strlcpy(member, "MEMBER", sizeof(member));
+	fprintf(f, "To grant it, run:\n"
+	    "  gcloud artifacts repositories add-iam-policy-binding %s "
+	    "--project=%s \\\n    --location=%s --member=%s "
+	    "--role=roles/artifactregistry.reader\n",
+	    ref->repository, ref->project, ref->location, member);
+	if (r->who.kind == PRINCIPAL_UNKNOWN)
+		fprintf(f, "  (MEMBER: user:EMAIL or serviceAccount:EMAIL of "
+		    "the account that owns the access token)\n");
+}
+
+static void
+who_text(const struct report *r, char *buf, size_t len)
+{
+	if (principal_member(&r->who, buf, len) != 0)
+		snprintf(buf, len, "the account of the access token");
+}
+
+static void
+text_denied(FILE *f, const struct report *r, const struct report_image *im)
+{
+	char who[400];
+
+	who_text(r, who, sizeof(who));
+	fprintf(f, "%s%s:%s (%s) %s cannot read image '%s'%s%s%s\n",
+	    RED(r->color), r->warn ? "WARNING" : "ERROR", OFF(r->color), PROG,
+	    who, im->image, im->container ? " (container " : "",
+	    im->container ? im->container : "", im->container ? ")" : "");
+	fprintf(f, "  repository: %s\n  missing permission: %s\n"
+	    "  Artifact Registry does not list it for this principal: it is "
+	    "not granted,\n  or the repository does not exist.\n",
+	    im->ref.resource, AR_PERMISSION);
+	grant_command(f, r, &im->ref);
+}
+
+static void
+text_error_hint(FILE *f, const struct report_image *im)
+{
+	const struct ar_query *q = im->q;
+
+	if (strcmp(q->reason, "SERVICE_DISABLED") == 0)
+		fprintf(f, "  The Artifact Registry API is not enabled for "
+		    "the project. Enable it with:\n  gcloud services enable "
+		    "artifactregistry.googleapis.com --project=%s\n",
+		    im->ref.project);
+	else if (strcmp(q->reason, "ACCESS_TOKEN_EXPIRED") == 0 ||
+	    q->http_code == 401)
+		fprintf(f, "  The access token has expired or is not valid. "
+		    "Log in again with 'gcloud auth login'\n  (or refresh the "
+		    "token in CLOUDSDK_AUTH_ACCESS_TOKEN or the access token "
+		    "file).\n");
+	else if (strcmp(q->reason, "USER_PROJECT_DENIED") == 0)
+		fprintf(f, "  The quota project (--billing-project or "
+		    "billing/quota_project) cannot be used by this principal;\n"
+		    "  it needs roles/serviceusage.serviceUsageConsumer there, "
+		    "or unset the quota project.\n");
+	else if (q->http_code == 0)
+		fprintf(f, "  Check the network, the proxy settings "
+		    "(proxy/* properties) and core/custom_ca_certs_file.\n");
+}
+
+static void
+text_error(FILE *f, const struct report *r, const struct report_image *im)
+{
+	char buf[800];
+
+	detail(im, buf, sizeof(buf));
+	fprintf(f, "%s%s:%s (%s) cannot check image '%s'",
+	    RED(r->color), r->warn ? "WARNING" : "ERROR", OFF(r->color), PROG,
+	    im->image);
+	if (im->q != NULL && im->q->http_code != 0)
+		fprintf(f, " (HTTP %ld)", im->q->http_code);
+	fprintf(f, ": %s\n", buf);
+	if (im->q != NULL) {
+		fprintf(f, "  repository: %s\n", im->ref.resource);
+		text_error_hint(f, im);
+	}
+}
+
+void
+report_text(FILE *f, const struct report *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++) {
+		if (r->images[i].result == RESULT_DENIED)
+			text_denied(f, r, &r->images[i]);
+		else if (r->images[i].result == RESULT_ERROR)
+			text_error(f, r, &r->images[i]);
+	}
+	if (r->warn && r->decision == DECISION_DEPLOY)
+		for (i = 0; i < r->n; i++)
+			if (r->images[i].result == RESULT_DENIED ||
+			    r->images[i].result == RESULT_ERROR) {
+				fprintf(f, "Deploying anyway "
+				    "(--preflight=warn).\n");
+				break;
+			}
+	fflush(f);
+}
+
+void
+report_summary(FILE *f, const struct report *r)
+{
+	char who[400];
+	size_t i;
+
+	who_text(r, who, sizeof(who));
+	fprintf(f, "%s%s%s: %s for %s\n", BOLD(r), r->command ? r->command :
+	    "gcloud", OFF(r->color), decisions[r->decision], who);
+	if (r->note != NULL)
+		fprintf(f, "  %s\n", r->note);
+	for (i = 0; i < r->n; i++) {
+		const struct report_image *im = &r->images[i];
+		int repo = im->ref.kind == IMAGEREF_AR ||
+		    im->ref.kind == IMAGEREF_GCR;
+
+		fprintf(f, "  %-8s %s%s%s%s\n", results[im->result], im->image,
+		    im->container ? " (container " : "",
+		    im->container ? im->container : "",
+		    im->container ? ")" : "");
+		if (repo)
+			fprintf(f, "           %s\n", im->ref.resource);
+	}
+	fflush(f);
+}
