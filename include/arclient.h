@@ -8,15 +8,15 @@
  * ({}) is a denial, or a repository that does not exist.  Errors are
  * google.rpc.Status objects; the ErrorInfo reason in details
  * (SERVICE_DISABLED, ACCESS_TOKEN_EXPIRED, USER_PROJECT_DENIED...) is kept.
- * All requests are in flight at once (one curl multi handle); 429, 5xx and
- * transport errors are retried with backoff and jitter, honouring
- * Retry-After, inside the total deadline.
+ * All requests are in flight at once, retried as fetch.h says, inside the
+ * total deadline.
  */
 #ifndef ARCLIENT_H
 #define ARCLIENT_H
 
 #include <stddef.h>
 
+#include "apierror.h"
 #include "http.h"
 
 #define AR_PERMISSION	"artifactregistry.repositories.downloadArtifacts"
@@ -31,12 +31,8 @@ enum ar_status {
 struct ar_query {
 	const char	*resource;	/* in: projects/P/locations/L/repositories/R */
 	enum ar_status	 status;	/* out */
-	long		 http_code;	/* 0 when no HTTP answer */
-	char		 status_name[40];	/* "PERMISSION_DENIED", or "" */
-	char		 reason[64];	/* ErrorInfo reason, or "" */
-	char		 service[96];	/* ErrorInfo metadata.service, or "" */
-	char		 message[512];	/* the server's message, or the
-					 * transport error; never the token */
+	struct api_error e;		/* out: what the answer said; never
+					 * the token */
 	int		 attempts;
 };
 
@@ -51,7 +47,7 @@ int ar_check(struct ar_query *q, size_t n, const char *endpoint,
 
 /*
  * Decode one answer (exposed for the unit tests and the fuzzer): fills
- * status/status_name/reason/service/message from an HTTP code and body.
+ * status and e from an HTTP code and body.
  */
 void ar_decode(struct ar_query *q, long http_code, const char *body,
     size_t len);

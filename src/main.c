@@ -59,9 +59,11 @@ main(int argc, char *argv[])
 		break;
 	case CLI_USAGE:
 		report_error(c.color, "%s", err);
+		cli_free(&a);
 		return EXIT_USAGE;
 	default:
 		report_error(c.color, "%s", err);
+		cli_free(&a);
 		return EXIT_UNAVAILABLE;
 	}
 	mode = a.mode >= 0 ? (enum preflight_mode)a.mode : c.mode;

@@ -104,9 +104,9 @@ detail(const struct report_image *im, char *buf, size_t len)
 		snprintf(buf, len, "%s is not granted on the repository, or "
 		    "the repository does not exist", AR_PERMISSION);
 	else if (q != NULL && q->status == AR_ERROR)
-		snprintf(buf, len, "%s%s%s%s", q->reason[0] ? q->reason :
-		    q->status_name, (q->reason[0] || q->status_name[0]) ?
-		    ": " : "", q->message, "");
+		snprintf(buf, len, "%s%s%s%s", q->e.reason[0] ? q->e.reason :
+		    q->e.status_name, (q->e.reason[0] || q->e.status_name[0]) ?
+		    ": " : "", q->e.message, "");
 }
 
 static cJSON *
@@ -203,23 +203,23 @@ text_error_hint(FILE *f, const struct report_image *im)
 {
 	const struct ar_query *q = im->q;
 
-	if (strcmp(q->reason, "SERVICE_DISABLED") == 0)
+	if (strcmp(q->e.reason, "SERVICE_DISABLED") == 0)
 		fprintf(f, "  The Artifact Registry API is not enabled for "
 		    "the project. Enable it with:\n  gcloud services enable "
 		    "artifactregistry.googleapis.com --project=%s\n",
 		    im->ref.project);
-	else if (strcmp(q->reason, "ACCESS_TOKEN_EXPIRED") == 0 ||
-	    q->http_code == 401)
+	else if (strcmp(q->e.reason, "ACCESS_TOKEN_EXPIRED") == 0 ||
+	    q->e.http_code == 401)
 		fprintf(f, "  The access token has expired or is not valid. "
 		    "Log in again with 'gcloud auth login'\n  (or refresh the "
 		    "token in CLOUDSDK_AUTH_ACCESS_TOKEN or the access token "
 		    "file).\n");
-	else if (strcmp(q->reason, "USER_PROJECT_DENIED") == 0)
+	else if (strcmp(q->e.reason, "USER_PROJECT_DENIED") == 0)
 		fprintf(f, "  The quota project (--billing-project or "
 		    "billing/quota_project) cannot be used by this principal;\n"
 		    "  it needs roles/serviceusage.serviceUsageConsumer there, "
 		    "or unset the quota project.\n");
-	else if (q->http_code == 0)
+	else if (q->e.http_code == 0)
 		fprintf(f, "  Check the network, the proxy settings "
 		    "(proxy/* properties) and core/custom_ca_certs_file.\n");
 }
@@ -233,8 +233,8 @@ text_error(FILE *f, const struct report *r, const struct report_image *im)
 	fprintf(f, "%s%s:%s (%s) cannot check image '%s'",
 	    RED(r->color), r->warn ? "WARNING" : "ERROR", OFF(r->color), PROG,
 	    im->image);
-	if (im->q != NULL && im->q->http_code != 0)
-		fprintf(f, " (HTTP %ld)", im->q->http_code);
+	if (im->q != NULL && im->q->e.http_code != 0)
+		fprintf(f, " (HTTP %ld)", im->q->e.http_code);
 	fprintf(f, ": %s\n", buf);
 	if (im->q != NULL) {
 		fprintf(f, "  repository: %s\n", im->ref.resource);

@@ -42,10 +42,10 @@ static void
 print(const struct ar_query *q, int lng)
 {
 	printf("%s %s %ld %s %s ", q->resource, names[q->status],
-	    q->http_code, dash(q->status_name), dash(q->reason));
+	    q->e.http_code, dash(q->e.status_name), dash(q->e.reason));
 	if (lng)
-		printf("%s ", dash(q->service));
-	printf("%d %s\n", q->attempts, dash(q->message));
+		printf("%s ", dash(q->e.service));
+	printf("%d %s\n", q->attempts, dash(q->e.message));
 }
 
 /* Options into o; returns the index of the first operand. */

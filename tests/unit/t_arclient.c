@@ -123,15 +123,15 @@ t_decode(void **state)
 		ar_decode(&q, r->code, r->body, strlen(r->body));
 		print_message("%s\n", r->name);
 		assert_int_equal(q.status, r->status);
-		assert_int_equal(q.http_code, r->code);
+		assert_int_equal(q.e.http_code, r->code);
 		assert_int_equal(q.attempts, 3);
-		assert_string_equal(q.status_name, r->status_name);
-		assert_string_equal(q.reason, r->reason);
-		assert_string_equal(q.service, r->service);
+		assert_string_equal(q.e.status_name, r->status_name);
+		assert_string_equal(q.e.reason, r->reason);
+		assert_string_equal(q.e.service, r->service);
 		if (r->msg != NULL)
-			assert_non_null(strstr(q.message, r->msg));
+			assert_non_null(strstr(q.e.message, r->msg));
 		if (r->status == AR_GRANTED)
-			assert_string_equal(q.message, "");
+			assert_string_equal(q.e.message, "");
 	}
 }
 
@@ -157,7 +157,7 @@ t_decode_edges(void **state)
 	big[sizeof(big) - 1] = '\0';
 	snprintf(body, sizeof(body), "{\"error\":{\"message\":\"%s\"}}", big);
 	ar_decode(&q, 400, body, strlen(body));
-	assert_int_equal(strlen(q.message), sizeof(q.message) - 1);
+	assert_int_equal(strlen(q.e.message), sizeof(q.e.message) - 1);
 }
 
 struct urow {
@@ -334,7 +334,7 @@ t_check_refusals(void **state)
 	assert_int_equal(q[0].attempts, 0);
 	assert_int_equal(q[1].status, AR_ERROR);
 	assert_int_equal(q[2].status, AR_ERROR);
-	assert_string_equal(q[2].message, "not a valid repository name");
+	assert_string_equal(q[2].e.message, "not a valid repository name");
 	assert_int_equal(ar_check(q, 0, "https://127.0.0.1:9/", &o, "t", err,
 	    sizeof(err)), 0);
 }

@@ -1,0 +1,58 @@
+/*
+ * apierror.h - what a Google API answered, when it was not a success:
+ * google.rpc.Status errors ({"error": {"code", "message", "status",
+ * "details": [{"@type": ".../google.rpc.ErrorInfo", "reason",
+ * "metadata": {"service"}}]}}), answers that are not JSON, and answers
+ * that never came.  Every string is copied without control characters.
+ *
+ * Steps for a caller:
+ *   1. root = apierror_parse(&e, code, body, len): the JSON object, or
+ *      NULL with e.message saying what came instead;
+ *   2. for a non-2xx answer, apierror_status(&e, root);
+ *   3. cJSON_Delete(root).
+ */
+#ifndef APIERROR_H
+#define APIERROR_H
+
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+#include "fetch.h"
+
+struct api_error {
+	long	http_code;		/* 0 when no HTTP answer */
+	char	status_name[40];	/* "PERMISSION_DENIED", or "" */
+	char	reason[64];		/* ErrorInfo reason, or "" */
+	char	service[96];		/* ErrorInfo metadata.service, or "" */
+	char	message[512];		/* the server's message, or ours */
+};
+
+void apierror_clear(struct api_error *e);
+
+/* Copy a string from the network: no control characters survive. */
+void apierror_copy(char *dst, size_t dlen, const char *src);
+
+/*
+ * The body as a JSON object (strict: no trailing bytes, no NUL), or NULL
+ * with e->message describing it (empty, an HTML page, not JSON, not an
+ * object).  Sets e->http_code.
+ */
+cJSON *apierror_parse(struct api_error *e, long code, const char *body,
+    size_t len);
+
+/* Fill e from the {"error": ...} object of root. */
+void apierror_status(struct api_error *e, const cJSON *root);
+
+/*
+ * Fill e for a fetch that brought no usable answer (transport error, or a
+ * body over the cap); never with the token, which is checked for.
+ * Returns 1 when that was the case, 0 when f has an answer to decode.
+ */
+int apierror_transport(struct api_error *e, const struct fetch *f,
+    const char *token);
+
+/* Replace a message that contains the token (a server may echo it). */
+void apierror_scrub(struct api_error *e, const char *token);
+
+#endif

@@ -1,0 +1,156 @@
+/*
+ * apierror.c - google.rpc.Status errors and answers that are not one.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "apierror.h"
+
+#define ERRORINFO	"type.googleapis.com/google.rpc.ErrorInfo"
+
+void
+apierror_clear(struct api_error *e)
+{
+	memset(e, 0, sizeof(*e));
+}
+
+void
+apierror_copy(char *dst, size_t dlen, const char *src)
+{
+	size_t i;
+
+	strlcpy(dst, src, dlen);
+	for (i = 0; dst[i] != '\0'; i++)
+		if ((unsigned char)dst[i] < 0x20 || dst[i] == 0x7f)
+			dst[i] = ' ';
+}
+
+static const char *
+jstr(const cJSON *o, const char *name)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static void
+notjson(struct api_error *e, const char *body, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len && (body[i] == ' ' || body[i] == '\t' ||
+	    body[i] == '\r' || body[i] == '\n'))
+		i++;
+	if (i == len)
+		snprintf(e->message, sizeof(e->message),
+		    "HTTP %ld with an empty answer", e->http_code);
+	else if (body[i] == '<')
+		snprintf(e->message, sizeof(e->message),
+		    "HTTP %ld: the answer is an HTML page, not JSON "
+		    "(a proxy may have answered)", e->http_code);
+	else
+		snprintf(e->message, sizeof(e->message),
+		    "HTTP %ld: the answer is not valid JSON", e->http_code);
+}
+
+cJSON *
+apierror_parse(struct api_error *e, long code, const char *body, size_t len)
+{
+	cJSON *root = NULL;
+	char *copy;
+
+	apierror_clear(e);
+	e->http_code = code;
+	if (body == NULL)
+		len = 0;
+	/* A NUL inside, or trailing bytes after the value, is not JSON. */
+	if (len > 0 && memchr(body, '\0', len) == NULL &&
+	    (copy = malloc(len + 1)) != NULL) {
+		memcpy(copy, body, len);
+		copy[len] = '\0';
+		root = cJSON_ParseWithOpts(copy, NULL, 1);
+		free(copy);
+	}
+	if (root == NULL)
+		notjson(e, body, len);
+	else if (!cJSON_IsObject(root)) {
+		snprintf(e->message, sizeof(e->message),
+		    "HTTP %ld: the answer is not a JSON object", code);
+		cJSON_Delete(root);
+		root = NULL;
+	}
+	return root;
+}
+
+static void
+errorinfo(struct api_error *e, const cJSON *details)
+{
+	const cJSON *d, *meta;
+	const char *s;
+
+	cJSON_ArrayForEach(d, details) {
+		if ((s = jstr(d, "@type")) == NULL || strcmp(s, ERRORINFO) != 0)
+			continue;
+		if ((s = jstr(d, "reason")) != NULL)
+			apierror_copy(e->reason, sizeof(e->reason), s);
+		meta = cJSON_GetObjectItemCaseSensitive(d, "metadata");
+		if ((s = jstr(meta, "service")) != NULL)
+			apierror_copy(e->service, sizeof(e->service), s);
+		return;
+	}
+}
+
+void
+apierror_status(struct api_error *e, const cJSON *root)
+{
+	const cJSON *err;
+	const char *s;
+
+	err = cJSON_GetObjectItemCaseSensitive(root, "error");
+	if (!cJSON_IsObject(err)) {
+		snprintf(e->message, sizeof(e->message),
+		    "HTTP %ld: unexpected answer (no error object)",
+		    e->http_code);
+		return;
+	}
+	if ((s = jstr(err, "status")) != NULL)
+		apierror_copy(e->status_name, sizeof(e->status_name), s);
+	if ((s = jstr(err, "message")) != NULL && *s != '\0')
+		apierror_copy(e->message, sizeof(e->message), s);
+	else
+		snprintf(e->message, sizeof(e->message), "HTTP %ld",
+		    e->http_code);
+	errorinfo(e, cJSON_GetObjectItemCaseSensitive(err, "details"));
+}
+
+int
+apierror_transport(struct api_error *e, const struct fetch *f,
+    const char *token)
+{
+	if (!f->body.overflow && f->res == CURLE_OK)
+		return 0;
+	apierror_clear(e);
+	e->http_code = f->code;
+	if (f->body.overflow)
+		snprintf(e->message, sizeof(e->message), "HTTP %ld: the "
+		    "answer is larger than %d bytes", f->code, HTTP_BODY_MAX);
+	else
+		apierror_copy(e->message, sizeof(e->message),
+		    f->errbuf[0] != '\0' ? f->errbuf :
+		    curl_easy_strerror(f->res));
+	apierror_scrub(e, token);
+	return 1;
+}
+
+void
+apierror_scrub(struct api_error *e, const char *token)
+{
+	/* A real token is long; a short one would match any message. */
+	if (token != NULL && strlen(token) >= 8 &&
+	    strstr(e->message, token) != NULL)
+		strlcpy(e->message, "the answer contained the access token, "
+		    "not shown", sizeof(e->message));
+}
