@@ -39,6 +39,8 @@ struct report_image {
 	enum result		 result;
 	const struct ar_query	*q;		/* the answer, when asked */
 	const char		*detail;	/* static text, or NULL */
+	int			 from_deployed;	/* kept from the deployed
+						 * revision, not named */
 };
 
 struct report {

@@ -13,7 +13,7 @@
 #include "token.h"
 
 struct settings {
-	char		endpoint[1024];	/* ends with "/" */
+	char		endpoint[1024];	/* Artifact Registry; ends with "/" */
 	char		proxy[1024];	/* "" when gcloud sets none */
 	char		user_project[256];	/* "" when not sent */
 	const char	*ca_file;	/* points into props, or NULL */
@@ -28,6 +28,14 @@ struct settings {
  */
 int settings_load(const struct props *p, int user_creds, struct settings *s,
     char *err, size_t errlen);
+
+/*
+ * The endpoint an API's requests go to, as gcloud builds it: the
+ * api_endpoint_overrides/NAME property joined as urljoin() does, else
+ * `dflt`; checked with http_endpoint_ok().  0, or -1 with err.
+ */
+int settings_endpoint(const struct props *p, const char *name,
+    const char *dflt, char *out, size_t len, char *err, size_t errlen);
 
 /* The http_opts view of `s`, with the deadline and verbosity given. */
 void settings_http(const struct settings *s, long timeout_ms, int verbose,

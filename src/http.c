@@ -28,6 +28,28 @@
 #define USER_AGENT	"gcloud-run-deploy/" VERSION
 #define CONNECT_MS	10000L
 
+/*
+ * "localhost" and the names under it (RFC 6761: always loopback; libcurl
+ * resolves them to 127.0.0.1 and ::1 itself, without asking DNS), as the
+ * region-prefixed test endpoints gcloud builds need ("us-central1-run.
+ * localhost").  Labels of letters, digits and '-' only.
+ */
+static int
+localname(const char *host)
+{
+	size_t n = strlen(host), i;
+
+	if (strcasecmp(host, "localhost") == 0)
+		return 1;
+	if (n <= 10 || strcasecmp(host + n - 10, ".localhost") != 0)
+		return 0;
+	for (i = 0; i < n - 10; i++)
+		if (!isalnum((unsigned char)host[i]) && host[i] != '-' &&
+		    !(host[i] == '.' && i > 0 && host[i - 1] != '.'))
+			return 0;
+	return host[0] != '-' && host[n - 11] != '.';
+}
+
 static int
 isloopback(const char *host)
 {
@@ -36,7 +58,7 @@ isloopback(const char *host)
 	char h[64];
 	size_t n;
 
-	if (strcasecmp(host, "localhost") == 0)
+	if (localname(host))
 		return 1;
 	if (inet_pton(AF_INET, host, &a4) == 1)
 		return (ntohl(a4.s_addr) >> 24) == 127;

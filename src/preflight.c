@@ -13,9 +13,11 @@
 #include <time.h>
 
 #include "arclient.h"
+#include "deployed.h"
 #include "preflight.h"
 #include "props.h"
 #include "report.h"
+#include "runclient.h"
 #include "settings.h"
 #include "token.h"
 
@@ -29,6 +31,7 @@ struct run {
 	struct report		 rep;
 	struct ar_query		*q;
 	size_t			 nq;
+	struct run_read		 dep;	/* the deployed resource, if read */
 };
 
 /* The SDK installation folder: the real gcloud is SDK_ROOT/bin/gcloud. */
@@ -127,6 +130,84 @@ apply_answers(struct run *r)
 	}
 }
 
+/* Append the deployed images the update keeps to the report. */
+static int
+add_kept(struct run *r)
+{
+	struct report_image *im;
+	size_t i, n = r->dep.n;
+	int *kept;
+
+	if (n == 0)
+		return 0;
+	if ((kept = calloc(n, sizeof(*kept))) == NULL ||
+	    (im = reallocarray(r->rep.images, r->rep.n + n,
+	    sizeof(*im))) == NULL) {
+		free(kept);
+		return -1;
+	}
+	r->rep.images = im;
+	deployed_merge(&r->dep, r->a->images, r->a->nimages, kept);
+	for (i = 0; i < n; i++) {
+		if (!kept[i])
+			continue;
+		im = &r->rep.images[r->rep.n++];
+		memset(im, 0, sizeof(*im));
+		im->image = r->dep.c[i].image;
+		im->container = *r->dep.c[i].name ? r->dep.c[i].name : NULL;
+		im->from_deployed = 1;
+		im->result = imageref_parse(im->image, &im->ref) != 0 ?
+		    RESULT_ERROR : im->ref.kind == IMAGEREF_OTHER ?
+		    RESULT_SKIPPED : RESULT_PLANNED;
+	}
+	free(kept);
+	return 0;
+}
+
+/*
+ * An update keeps the deployed containers it does not name: read them.
+ * Without a project, region or name there is nothing to read by; that is
+ * an error only when the command names no image at all.
+ */
+static int
+read_deployed(struct run *r, const struct http_opts *o, const char *token,
+    char *err, size_t errlen)
+{
+	struct run_read *d = &r->dep;
+	char endpoint[1024];
+
+	d->kind = deployed_kind(r->a->command);
+	d->project = props_get(&r->props, "core/project");
+	d->region = props_get(&r->props, "run/region");
+	d->name = r->a->service;
+	if (d->project == NULL || d->region == NULL || d->name == NULL) {
+		if (r->a->nimages > 0)
+			return 0;
+		snprintf(err, errlen, "cannot read what is deployed: no %s "
+		    "(give it on the command line%s)", d->name == NULL ?
+		    "service or job name" : d->project == NULL ? "project" :
+		    "region", d->name == NULL ? "" :
+		    d->project == NULL ? ", or set core/project" :
+		    ", or set run/region");
+		return -1;
+	}
+	if (settings_endpoint(&r->props, "run", RUN_ENDPOINT, endpoint,
+	    sizeof(endpoint), err, errlen) != 0 ||
+	    runclient_read(d, endpoint, o, token, err, errlen) != 0)
+		return -1;
+	if (d->status == RUN_ERROR) {
+		snprintf(err, errlen, "cannot read the deployed %s '%s' "
+		    "(HTTP %ld): %s", d->kind == RUN_JOB ? "job" : "service",
+		    d->name, d->e.http_code, d->e.message);
+		return -1;
+	}
+	if (add_kept(r) != 0) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
 static long
 now_ms(void)
 {
@@ -134,6 +215,15 @@ now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+/* What is left of the deadline; at least one short try. */
+static long
+remaining(const struct run *r, long start)
+{
+	long left = r->c->timeout_ms - (now_ms() - start);
+
+	return left < 1000 ? 1000 : left;
 }
 
 /*
@@ -146,7 +236,7 @@ ask(struct run *r, char *err, size_t errlen)
 	struct token t;
 	struct settings s;
 	struct http_opts o;
-	long start = now_ms(), left;
+	long start = now_ms();
 	int rc = -1;
 
 	memset(&t, 0, sizeof(t));
@@ -158,10 +248,20 @@ ask(struct run *r, char *err, size_t errlen)
 	r->rep.who = t.who;
 	if (settings_load(&r->props, t.user_creds, &s, err, errlen) != 0)
 		goto out;
-	if ((left = r->c->timeout_ms - (now_ms() - start)) < 1000)
-		left = 1000;	/* the token took the time: one short try */
-	settings_http(&s, left, r->c->verbose, &o);
-	rc = ar_check(r->q, r->nq, s.endpoint, &o, t.value, err, errlen);
+	settings_http(&s, remaining(r, start), r->c->verbose, &o);
+	if (deployed_wanted(r->a) &&
+	    read_deployed(r, &o, t.value, err, errlen) != 0)
+		goto out;
+	if (build_queries(r) != 0) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	rc = 0;
+	if (r->nq > 0) {
+		settings_http(&s, remaining(r, start), r->c->verbose, &o);
+		rc = ar_check(r->q, r->nq, s.endpoint, &o, t.value, err,
+		    errlen);
+	}
 out:
 	explicit_bzero(s.proxy, sizeof(s.proxy));	/* may hold a password */
 	token_free(&t);
@@ -208,12 +308,11 @@ check(struct run *r)
 {
 	char err[1024];
 	enum decision d;
+	size_t i, planned = 0;
 
-	if (build_queries(r) != 0) {
-		report_error(r->c->color, "out of memory");
-		return finish(r, DECISION_ERROR, EXIT_UNAVAILABLE);
-	}
-	if (r->nq == 0)
+	for (i = 0; i < r->rep.n; i++)
+		planned += r->rep.images[i].result == RESULT_PLANNED;
+	if (planned == 0 && !deployed_wanted(r->a))
 		return finish(r, DECISION_DEPLOY, 0);
 	if (ask(r, err, sizeof(err)) != 0) {
 		report_error(r->c->color, "cannot check image access: %s", err);
@@ -244,6 +343,9 @@ start(struct run *r)
 		return finish(r, DECISION_DEPLOY, 0);
 	}
 	bad = parse_images(r);
+	if (deployed_wanted(r->a))
+		r->rep.note = "the images deployed now will be read (Cloud Run "
+		    "Admin API v2): the update keeps those it does not replace";
 	if (r->mode == PREFLIGHT_PLAN)
 		return finish(r, DECISION_PLANNED, bad ? EXIT_BADIMAGE : 0);
 	if (bad && r->mode != PREFLIGHT_WARN)
@@ -277,6 +379,7 @@ preflight_run(const struct conf *c, const struct deploy_args *a,
 		rc = start(&r);
 	free(r.rep.images);
 	free(r.q);
+	runclient_free(&r.dep);
 	props_free(&r.props);
 	return rc;
 }

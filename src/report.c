@@ -191,6 +191,8 @@ text_denied(FILE *f, const struct report *r, const struct report_image *im)
 	    RED(r->color), r->warn ? "WARNING" : "ERROR", OFF(r->color), PROG,
 	    who, im->image, im->container ? " (container " : "",
 	    im->container ? im->container : "", im->container ? ")" : "");
+	if (im->from_deployed)
+		fprintf(f, "  (deployed now: the update keeps this image)\n");
 	fprintf(f, "  repository: %s\n  missing permission: %s\n"
 	    "  Artifact Registry does not list it for this principal: it is "
 	    "not granted,\n  or the repository does not exist.\n",

@@ -11,22 +11,28 @@
 #include "arclient.h"
 #include "settings.h"
 
+
+
 /*
  * gcloud joins the API's relative path to the override as urljoin() does:
  * whatever follows the last '/' of the path is replaced.  A bare
  * "scheme://host:port" gets the "/".
  */
-static int
-endpoint(const char *override, char *out, size_t len, char *err,
-    size_t errlen)
+int
+settings_endpoint(const struct props *p, const char *name, const char *dflt,
+    char *out, size_t len, char *err, size_t errlen)
 {
-	const char *auth, *slash;
+	const char *override, *auth, *slash;
+	char prop[128], why[256];
 	int n;
 
-	if (override == NULL || *override == '\0')
-		override = AR_ENDPOINT;
-	if (http_endpoint_ok(override, err, errlen) != 0)
+	snprintf(prop, sizeof(prop), "api_endpoint_overrides/%s", name);
+	if ((override = props_get(p, prop)) == NULL || *override == '\0')
+		override = dflt;
+	if (http_endpoint_ok(override, why, sizeof(why)) != 0) {
+		snprintf(err, errlen, "%s '%s': %s", prop, override, why);
 		return -1;
+	}
 	auth = strstr(override, "://");
 	auth = auth != NULL ? auth + 3 : override;
 	slash = strrchr(auth, '/');
@@ -36,8 +42,7 @@ endpoint(const char *override, char *out, size_t len, char *err,
 		n = snprintf(out, len, "%.*s", (int)(slash - override + 1),
 		    override);
 	if (n < 0 || (size_t)n >= len) {
-		snprintf(err, errlen, "api_endpoint_overrides/artifactregistry "
-		    "is too long");
+		snprintf(err, errlen, "%s is too long", prop);
 		return -1;
 	}
 	return 0;
@@ -128,8 +133,8 @@ settings_load(const struct props *p, int user_creds, struct settings *s,
     char *err, size_t errlen)
 {
 	memset(s, 0, sizeof(*s));
-	if (endpoint(props_get(p, "api_endpoint_overrides/artifactregistry"),
-	    s->endpoint, sizeof(s->endpoint), err, errlen) != 0)
+	if (settings_endpoint(p, "artifactregistry", AR_ENDPOINT, s->endpoint,
+	    sizeof(s->endpoint), err, errlen) != 0)
 		return -1;
 	if (proxy(p, s->proxy, sizeof(s->proxy), err, errlen) != 0)
 		return -1;

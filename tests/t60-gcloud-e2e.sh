@@ -115,10 +115,18 @@ tip_any() {
 	jl "$GOOGLOG" '"testIamPermissions" in target(r)'
 }
 # not_ar_tunnel: lines of the Cloud Run fake's log other than the shim's
-# CONNECT tunnels to the AR fake; 0 means no Cloud Run request at all.
+# own: its CONNECT tunnels to the AR fake and its read-only v2 GET of what
+# is deployed.  0 means gcloud sent no Cloud Run request at all.
 not_ar_tunnel() {
 	jl "$RUNLOG" 'not (r.get("via") == "connect" and r.get("url") in
-	    ("127.0.0.1:" + e["PORT_GOOG"], "localhost:" + e["PORT_GOOG"]))'
+	    ("127.0.0.1:" + e["PORT_GOOG"], "localhost:" + e["PORT_GOOG"]))
+	    and not (r.get("method") == "GET" and
+	    str(r.get("path", "")).startswith("/v2/"))'
+}
+# v2_gets: the shim's reads of the deployed service.
+v2_gets() {
+	jl "$RUNLOG" 'r.get("method") == "GET" and
+	    str(r.get("path", "")).startswith("/v2/")'
 }
 
 TOKEN=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["token"])' "$SCEN")
@@ -257,6 +265,8 @@ is "(b) the AR fake was asked about $REPO_DENIED" "$(tip "$REPO_DENIED")" 1 \
 	"$(cut -c1-400 "$GOOGLOG")"
 is "(b) the Cloud Run fake received no request at all (gcloud never ran)" \
 	"$(not_ar_tunnel)" 0 "$(seq_of "$RUNLOG")"
+is "(b) the shim read the deployed service once (v2 GET, 404: new)" \
+	"$(v2_gets)" 1 "$(seq_of "$RUNLOG")"
 grep_not "(b) gcloud printed nothing (it was not started)" "$T/both" \
 	'Deploying container|Service URL'
 

@@ -44,7 +44,9 @@ came (and matched --token when one is given).  The token is never logged.
 Seed file (--seed): {"services": [SEED...], "jobs": [SEED...]} with
   SEED = {"project": "p", "region": "us-central1", "name": "svc",
           "image": "IMG"} or, instead of "image",
-          "containers": [{"name": "c1", "image": "IMG"}, ...].
+          "containers": [{"name": "c1", "image": "IMG", "ports": [...]}, ...];
+  optional "v2_error": CODE makes the v2 GET of it answer that error (a
+  google.rpc.Status, e.g. 403 PERMISSION_DENIED) while v1 still sees it.
 
 --ready-after N: a created/replaced service becomes Ready on the N+1-th GET
 (default 0: the create answer is in progress, the first GET is Ready).
@@ -912,6 +914,10 @@ class Api:
                                (name, "SERVICE" if kind == "services"
                                 else "JOB", location, project))
             rec = json.loads(json.dumps(rec))
+        if rec.get("v2_error"):
+            raise ApiError(rec["v2_error"], "Permission 'run.%s.get' denied "
+                           "on resource '%s' (or resource may not exist)." %
+                           (kind, name))
         full = "projects/%s/locations/%s/%s/%s" % (project, location, kind,
                                                    name)
         spec = rec["obj"].get("spec") or {}
@@ -927,6 +933,10 @@ class Api:
             out = {"image": c.get("image", "")}
             if c.get("name"):
                 out["name"] = c["name"]
+            if isinstance(c.get("ports"), list) and c["ports"]:
+                out["ports"] = [{"containerPort": p.get("containerPort",
+                                                        8080)}
+                                for p in c["ports"] if isinstance(p, dict)]
             containers.append(out)
         md = rec["obj"].get("metadata") or {}
         common = {
@@ -999,6 +1009,8 @@ def load_seed(store, path):
             if kind == "services":
                 rec.update(revisions=1, revision="%s-00001-abc" % name,
                            ready=True, pending=0)
+            if item.get("v2_error"):
+                rec["v2_error"] = int(item["v2_error"])
             table[(project, region, name)] = rec
 
 

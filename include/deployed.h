@@ -1,0 +1,36 @@
+/*
+ * deployed.h - the images an update keeps.
+ *
+ * An update (and a deploy to a service that exists) makes a new revision
+ * from the deployed containers, with the images the command line names in
+ * place of theirs: a plain --image replaces the ingress container's (the
+ * one with ports, else the only or first one), --container NAME --image
+ * replaces NAME's.  Every container left alone is pulled again, so its
+ * image is checked too.
+ *
+ * Steps for a caller:
+ *   1. deployed_wanted(a): whether to read the deployed resource;
+ *   2. runclient_read() with deployed_kind(a->command);
+ *   3. deployed_merge(&r, a->images, a->nimages, kept): kept[i] = 1 for each
+ *      deployed container whose image the new revision keeps.
+ */
+#ifndef DEPLOYED_H
+#define DEPLOYED_H
+
+#include <stddef.h>
+
+#include "cli.h"
+#include "runclient.h"
+
+/*
+ * 1: "... update" always; "... deploy" when it names an image (without
+ * one it builds from source); never "create" or "replace".
+ */
+int deployed_wanted(const struct deploy_args *a);
+
+enum run_kind deployed_kind(const char *command);
+
+void deployed_merge(const struct run_read *r, const struct cli_image *named,
+    size_t nnamed, int *kept);
+
+#endif

@@ -1,0 +1,62 @@
+/*
+ * deployed.c - which deployed containers an update keeps.
+ */
+#include <string.h>
+
+#include "deployed.h"
+
+static const char *
+verb(const char *command)
+{
+	const char *sp = strrchr(command, ' ');
+
+	return sp != NULL ? sp + 1 : command;
+}
+
+int
+deployed_wanted(const struct deploy_args *a)
+{
+	if (a->command == NULL || !a->check)
+		return 0;
+	if (strcmp(verb(a->command), "update") == 0)
+		return 1;
+	return strcmp(verb(a->command), "deploy") == 0 && a->nimages > 0;
+}
+
+enum run_kind
+deployed_kind(const char *command)
+{
+	if (strstr(command, " jobs ") != NULL)
+		return RUN_JOB;
+	if (strstr(command, " worker-pools ") != NULL)
+		return RUN_WORKER_POOL;
+	return RUN_SERVICE;
+}
+
+/* The container a plain --image updates. */
+static size_t
+ingress(const struct run_read *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		if (r->c[i].ingress)
+			return i;
+	return 0;
+}
+
+void
+deployed_merge(const struct run_read *r, const struct cli_image *named,
+    size_t nnamed, int *kept)
+{
+	size_t i, j, primary = ingress(r);
+
+	for (i = 0; i < r->n; i++) {
+		kept[i] = 1;
+		for (j = 0; j < nnamed; j++) {
+			if (named[j].container == NULL ? i == primary :
+			    strcmp(named[j].container, r->c[i].name) == 0)
+				kept[i] = 0;
+		}
+	}
+}

@@ -1,0 +1,143 @@
+/*
+ * t_deployed.c - which deployed containers an update keeps, and the v2
+ * shapes their images are read from.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "deployed.h"
+#include "runclient.h"
+
+static void
+decode(struct run_read *r, enum run_kind kind, const char *json)
+{
+	memset(r, 0, sizeof(*r));
+	r->kind = kind;
+	assert_int_equal(runclient_decode(r, json, strlen(json)), 0);
+}
+
+static void
+test_decode_shapes(void **state)
+{
+	struct run_read r;
+
+	(void)state;
+	decode(&r, RUN_SERVICE, "{\"template\":{\"containers\":["
+	    "{\"name\":\"a\",\"image\":\"x\"},{\"image\":\"y\",\"ports\":"
+	    "[{\"containerPort\":8080}]},{\"name\":\"noimage\"}]}}");
+	assert_int_equal(r.status, RUN_FOUND);
+	assert_int_equal(r.n, 2);
+	assert_string_equal(r.c[0].name, "a");
+	assert_string_equal(r.c[0].image, "x");
+	assert_int_equal(r.c[0].ingress, 0);
+	assert_string_equal(r.c[1].name, "");
+	assert_int_equal(r.c[1].ingress, 1);
+	runclient_free(&r);
+	decode(&r, RUN_JOB, "{\"template\":{\"taskCount\":1,\"template\":"
+	    "{\"containers\":[{\"name\":\"m\",\"image\":\"j\"}]}}}");
+	assert_int_equal(r.n, 1);
+	assert_string_equal(r.c[0].image, "j");
+	runclient_free(&r);
+	/* A job's containers are not at the service's place, and back. */
+	decode(&r, RUN_SERVICE, "{\"template\":{\"template\":{\"containers\":"
+	    "[{\"image\":\"j\"}]}}}");
+	assert_int_equal(r.n, 0);
+	runclient_free(&r);
+	decode(&r, RUN_WORKER_POOL, "{\"template\":{\"containers\":"
+	    "[{\"image\":\"w\"}]}}");
+	assert_int_equal(r.n, 1);
+	runclient_free(&r);
+	memset(&r, 0, sizeof(r));
+	assert_int_equal(runclient_decode(&r, "<html>", 6), 0);
+	assert_int_equal(r.status, RUN_ERROR);
+	assert_non_null(strstr(r.e.message, "HTML"));
+	runclient_free(&r);
+}
+
+static void
+merge(const char *json, const struct cli_image *named, size_t n,
+    const int *want)
+{
+	struct run_read r;
+	int kept[8];
+	size_t i;
+
+	decode(&r, RUN_SERVICE, json);
+	deployed_merge(&r, named, n, kept);
+	for (i = 0; i < r.n; i++)
+		assert_int_equal(kept[i], want[i]);
+	runclient_free(&r);
+}
+
+#define THREE	"{\"template\":{\"containers\":[" \
+	"{\"name\":\"side\",\"image\":\"s\"}," \
+	"{\"name\":\"app\",\"image\":\"a\",\"ports\":[{}]}," \
+	"{\"name\":\"log\",\"image\":\"l\"}]}}"
+
+static void
+test_merge(void **state)
+{
+	const struct cli_image none[1] = { { NULL, NULL } };
+	const struct cli_image plain[] = { { "new", NULL } };
+	const struct cli_image side[] = { { "new", "side" } };
+	const struct cli_image both[] = { { "n1", "side" }, { "n2", "log" } };
+	const struct cli_image other[] = { { "n", "extra" } };
+	const int all[] = { 1, 1, 1 }, noapp[] = { 1, 0, 1 };
+	const int noside[] = { 0, 1, 1 }, onlyapp[] = { 0, 1, 0 };
+	const int single[] = { 0 };
+
+	(void)state;
+	merge(THREE, none, 0, all);
+	merge(THREE, plain, 1, noapp);		/* the one with ports */
+	merge(THREE, side, 1, noside);
+	merge(THREE, both, 2, onlyapp);
+	merge(THREE, other, 1, all);		/* a new container */
+	merge("{\"template\":{\"containers\":[{\"image\":\"x\"}]}}", plain, 1,
+	    single);			/* no ports: the only one */
+	merge("{\"template\":{\"containers\":[{\"name\":\"a\",\"image\":"
+	    "\"x\"},{\"name\":\"b\",\"image\":\"y\"}]}}", plain, 1,
+	    noside);			/* no ports: the first */
+}
+
+static void
+test_wanted(void **state)
+{
+	struct deploy_args a;
+
+	(void)state;
+	memset(&a, 0, sizeof(a));
+	a.check = 1;
+	a.command = "run services update";
+	assert_int_equal(deployed_wanted(&a), 1);
+	a.command = "run deploy";
+	assert_int_equal(deployed_wanted(&a), 0);	/* source build */
+	a.nimages = 1;
+	assert_int_equal(deployed_wanted(&a), 1);
+	a.command = "run jobs create";
+	assert_int_equal(deployed_wanted(&a), 0);
+	a.command = "beta run services replace";
+	assert_int_equal(deployed_wanted(&a), 0);
+	a.command = "alpha run jobs update";
+	assert_int_equal(deployed_kind(a.command), RUN_JOB);
+	a.command = "beta run worker-pools update";
+	assert_int_equal(deployed_kind(a.command), RUN_WORKER_POOL);
+	a.check = 0;
+	assert_int_equal(deployed_wanted(&a), 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_decode_shapes),
+		cmocka_unit_test(test_merge),
+		cmocka_unit_test(test_wanted),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
