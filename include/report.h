@@ -43,6 +43,20 @@ struct report_image {
 						 * revision, not named */
 };
 
+/* The effective settings, shown by plan mode (all may be NULL). */
+struct report_settings {
+	const char	*configuration;	/* the active configuration's name */
+	const char	*account;
+	const char	*impersonate;
+	const char	*project;
+	const char	*region;
+	const char	*quota_project;	/* X-Goog-User-Project, or NULL */
+	const char	*ar_endpoint;
+	const char	*run_endpoint;
+	const char	*ca_file;
+	const char	*proxy;		/* without user and password */
+};
+
 struct report {
 	const char		*command;	/* "run deploy" */
 	const char		*service;
@@ -53,6 +67,7 @@ struct report {
 	size_t			 n;
 	const char		*note;		/* why nothing was checked */
 	int			 color;
+	const struct report_settings *settings;	/* plan mode, or NULL */
 };
 
 /* The JSON object, one line, on `f`. */

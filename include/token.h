@@ -53,6 +53,13 @@ struct token {
  */
 void token_principal(const struct props *p, struct principal *who);
 
+/*
+ * Would gcloud count the credential as a user account's (the stored
+ * credentials of a user core/account, not impersonated, no raw token)?
+ * Decides the default quota project without running anything.
+ */
+int token_user_creds(const struct props *p);
+
 /* "user:EMAIL" / "serviceAccount:EMAIL" into buf; -1 when unknown. */
 int principal_member(const struct principal *who, char *buf, size_t len);
 

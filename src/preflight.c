@@ -32,6 +32,9 @@ struct run {
 	struct ar_query		*q;
 	size_t			 nq;
 	struct run_read		 dep;	/* the deployed resource, if read */
+	struct settings		 ps;	/* plan mode's settings */
+	char			 run_ep[1024], proxy[1024];
+	struct report_settings	 rs;
 };
 
 /* The SDK installation folder: the real gcloud is SDK_ROOT/bin/gcloud. */
@@ -324,6 +327,46 @@ check(struct run *r)
 	    d == DECISION_ERROR ? EXIT_UNAVAILABLE : 0);
 }
 
+/*
+ * Plan mode shows the settings a check would use, as the shim resolves
+ * them without running gcloud (the parity tests compare them with
+ * gcloud's own).  A proxy is shown without its user and password.
+ */
+static void
+plan_settings(struct run *r)
+{
+	struct report_settings *rs = &r->rs;
+	const char *at, *sep;
+	char err[256];
+
+	rs->configuration = r->props.config_name;
+	rs->account = props_get(&r->props, "core/account");
+	rs->impersonate = props_get(&r->props,
+	    "auth/impersonate_service_account");
+	rs->project = props_get(&r->props, "core/project");
+	rs->region = props_get(&r->props, "run/region");
+	if (settings_load(&r->props, token_user_creds(&r->props), &r->ps, err,
+	    sizeof(err)) == 0) {
+		rs->ar_endpoint = r->ps.endpoint;
+		rs->ca_file = r->ps.ca_file;
+		rs->quota_project = r->ps.user_project[0] ?
+		    r->ps.user_project : NULL;
+		if (r->ps.proxy[0] != '\0') {
+			sep = strstr(r->ps.proxy, "://");
+			at = strchr(r->ps.proxy, '@');
+			snprintf(r->proxy, sizeof(r->proxy), "%.*s%s",
+			    (int)(sep - r->ps.proxy + 3), r->ps.proxy,
+			    at != NULL ? at + 1 : sep + 3);
+			rs->proxy = r->proxy;
+		}
+		explicit_bzero(r->ps.proxy, sizeof(r->ps.proxy));
+	}
+	if (settings_endpoint(&r->props, "run", RUN_ENDPOINT, r->run_ep,
+	    sizeof(r->run_ep), err, sizeof(err)) == 0)
+		rs->run_endpoint = r->run_ep;
+	r->rep.settings = rs;
+}
+
 static int
 start(struct run *r)
 {
@@ -344,10 +387,13 @@ start(struct run *r)
 	}
 	bad = parse_images(r);
 	if (deployed_wanted(r->a))
-		r->rep.note = "the images deployed now will be read (Cloud Run "
-		    "Admin API v2): the update keeps those it does not replace";
-	if (r->mode == PREFLIGHT_PLAN)
+		r->rep.note = "the deployed resource, if it exists, is read "
+		    "(Cloud Run Admin API v2): the new revision keeps the "
+		    "images this command does not replace";
+	if (r->mode == PREFLIGHT_PLAN) {
+		plan_settings(r);
 		return finish(r, DECISION_PLANNED, bad ? EXIT_BADIMAGE : 0);
+	}
 	if (bad && r->mode != PREFLIGHT_WARN)
 		return finish(r, DECISION_ERROR, EXIT_BADIMAGE);
 	if (r->a->incomplete != NULL) {

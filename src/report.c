@@ -130,6 +130,27 @@ json_image(const struct report_image *im)
 	return o;
 }
 
+static cJSON *
+json_settings(const struct report_settings *s)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddItemToObject(o, "configuration", str_or_null(s->configuration));
+	cJSON_AddItemToObject(o, "account", str_or_null(s->account));
+	cJSON_AddItemToObject(o, "impersonate_service_account",
+	    str_or_null(s->impersonate));
+	cJSON_AddItemToObject(o, "project", str_or_null(s->project));
+	cJSON_AddItemToObject(o, "region", str_or_null(s->region));
+	cJSON_AddItemToObject(o, "quota_project", str_or_null(s->quota_project));
+	cJSON_AddItemToObject(o, "artifactregistry_endpoint",
+	    str_or_null(s->ar_endpoint));
+	cJSON_AddItemToObject(o, "run_endpoint", str_or_null(s->run_endpoint));
+	cJSON_AddItemToObject(o, "custom_ca_certs_file",
+	    str_or_null(s->ca_file));
+	cJSON_AddItemToObject(o, "proxy", str_or_null(s->proxy));
+	return o;
+}
+
 void
 report_json(FILE *f, const struct report *r)
 {
@@ -149,6 +170,8 @@ report_json(FILE *f, const struct report *r)
 	cJSON_AddItemToObject(o, "images", arr);
 	if (r->note != NULL)
 		cJSON_AddItemToObject(o, "note", cJSON_CreateString(r->note));
+	if (r->settings != NULL)
+		cJSON_AddItemToObject(o, "settings", json_settings(r->settings));
 	if ((s = cJSON_PrintUnformatted(o)) != NULL) {
 		fprintf(f, "%s\n", s);
 		cJSON_free(s);

@@ -139,6 +139,16 @@ token_principal(const struct props *p, struct principal *who)
 }
 
 int
+token_user_creds(const struct props *p)
+{
+	struct principal who;
+
+	token_principal(p, &who);
+	return who.kind == PRINCIPAL_USER &&
+	    !nonempty(props_get(p, "auth/impersonate_service_account"));
+}
+
+int
 principal_member(const struct principal *who, char *buf, size_t len)
 {
 	const char *pfx;
