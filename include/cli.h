@@ -5,7 +5,10 @@
  * argparse, allow_abbrev off): global flags anywhere, the command's own
  * flags after its command words, "--flag=value" and "--flag value" alike,
  * a repeated flag's last value wins, "--" ends the flags, and the
- * "--container NAME" scopes of gcloud's container parser.  Which flags take
+ * "--container NAME" scopes of gcloud's container parser.  Flags files
+ * (--flags-file=FILE) are expanded in place before the scan, as gcloud
+ * does; a structured (list or mapping) --image value from a file is no
+ * image: the scan records none for it.  Which flags take
  * a value comes from flagtab.h.
  *
  * The shim's own options (--preflight=..., --preflight-format=...) are
@@ -17,6 +20,7 @@
  *      minus argv[0]: it starts with "run" "deploy" in deploy mode.
  *   3. a.check says whether the command deploys images the shim checks;
  *      when it is 0, a.skip says why (for the report).
+ *      CLI_BADINPUT: a --flags-file gcloud would refuse (err says why).
  *   4. cli_free(&a).
  */
 #ifndef CLI_H
@@ -32,7 +36,8 @@ enum cli_mode {
 enum cli_status {
 	CLI_OK,
 	CLI_USAGE,	/* a bad shim option: exit 64, message in err */
-	CLI_NOMEM
+	CLI_NOMEM,
+	CLI_BADINPUT	/* a bad --flags-file: exit 65, message in err */
 };
 
 struct cli_image {
@@ -43,6 +48,12 @@ struct cli_image {
 struct deploy_args {
 	char		**fwd;		/* words for gcloud after argv[0] */
 	int		  nfwd;
+	/* a->fwd with every --flags-file expanded (flagsfile.h): what is
+	 * scanned, never forwarded; image and flag values may point here */
+	char		**words;
+	const unsigned char *wordkind;	/* enum flagsfile_kind, per word */
+	int		  nwords;
+	void		 *arena;	/* struct flagsfile_words, owns them */
 	char		 *command;	/* "run deploy", "beta run jobs deploy" */
 	const char	 *service;	/* the positional SERVICE/JOB, or NULL */
 	int		  check;	/* 1: images to check */

@@ -22,6 +22,7 @@
 
 #include "cli.h"
 #include "conf.h"
+#include "flagsfile.h"
 #include "flagtab.h"
 
 struct scan {
@@ -196,8 +197,6 @@ record(struct scan *s, const char *name, const char *val)
 		a->skip = "--source: the image is built from source, not pulled";
 	if (strcmp(name, "--function") == 0 && s->cmd != NULL)
 		a->skip = "--function: a function is built from source";
-	if (strcmp(name, "--flags-file") == 0)
-		a->incomplete = "--flags-file is not read yet";
 	for (i = 0; i < sizeof(keep) / sizeof(keep[0]); i++)
 		if (strcmp(name, keep[i].flag) == 0)
 			*(const char **)((char *)a + keep[i].off) = val;
@@ -233,7 +232,7 @@ command_word(struct scan *s, const char *w)
  * ENOMEM.
  */
 static int
-flag_word(struct scan *s, char **w, int n, int *i)
+flag_word(struct scan *s, char **w, const unsigned char *kind, int n, int *i)
 {
 	const char *word = w[*i], *eq = strchr(word, '='), *val = NULL;
 	size_t len = eq ? (size_t)(eq - word) : strlen(word);
@@ -259,12 +258,19 @@ flag_word(struct scan *s, char **w, int n, int *i)
 	}
 	if (f->nargs == FLAG_NONE)
 		return 0;	/* "--bool=x": argparse refuses it; gcloud will */
+	/* --flags-file: an entry from a file is never the value of the
+	 * flag before it (gcloud puts a hidden flag between them); a
+	 * structured value is no string: taken, not recorded */
 	if (eq != NULL)
 		val = eq + 1;
-	else if (*i + 1 < n && !is_flag(w[*i + 1]))
+	else if (*i + 1 < n && kind[*i + 1] == FLAGSFILE_STRUCT)
+		++*i;
+	else if (*i + 1 < n && !is_flag(w[*i + 1]) &&
+	    kind[*i + 1] != FLAGSFILE_ENTRY)
 		val = w[++*i];
 	if (f->nargs == FLAG_MANY)
-		while (*i + 1 < n && !is_flag(w[*i + 1]))
+		while (*i + 1 < n && !is_flag(w[*i + 1]) &&
+		    kind[*i + 1] != FLAGSFILE_ENTRY)
 			++*i;
 	if (val == NULL)
 		return 0;	/* argparse: "expected one argument" */
@@ -275,17 +281,19 @@ static int
 scan_words(struct scan *s)
 {
 	struct deploy_args *a = s->a;
-	int i, n = a->nfwd;
+	int i, n = a->nwords;
 
 	for (i = 0; i < n; i++) {
-		const char *w = a->fwd[i];
+		const char *w = a->words[i];
 
+		if (a->wordkind[i] == FLAGSFILE_STRUCT)
+			continue;	/* a value whose flag was not taken */
 		if (!s->ended && strcmp(w, "--") == 0) {
 			s->ended = 1;
 			continue;
 		}
 		if (!s->ended && is_flag(w)) {
-			if (flag_word(s, a->fwd, n, &i) < 0)
+			if (flag_word(s, a->words, a->wordkind, n, &i) < 0)
 				return -1;
 			continue;
 		}
@@ -299,6 +307,27 @@ scan_words(struct scan *s)
 	}
 	return 0;
 }
+
+/* --- flags files: expand a->fwd into a->words (flagsfile.h) --- */
+static enum cli_status
+expand(struct deploy_args *a, char *err, size_t errlen)
+{
+	struct flagsfile_words *w;
+
+	if ((w = calloc(1, sizeof(*w))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return CLI_NOMEM;
+	}
+	a->arena = w;
+	if (flagsfile_expand(a->fwd, a->nfwd, w, err, errlen) < 0)
+		return strcmp(err, "out of memory") == 0 ? CLI_NOMEM :
+		    CLI_BADINPUT;
+	a->words = w->v;
+	a->wordkind = w->kind;
+	a->nwords = w->n;
+	return CLI_OK;
+}
+/* --- end flags files --- */
 
 static int
 set_command(struct deploy_args *a, const struct scan *s)
@@ -329,6 +358,8 @@ cli_parse(int argc, char **argv, enum cli_mode mode, struct deploy_args *a,
 	a->mode = a->format = -1;
 	if ((st = split_options(argc, argv, mode, a, err, errlen)) != CLI_OK)
 		return st;
+	if ((st = expand(a, err, errlen)) != CLI_OK)
+		return st;
 	memset(&s, 0, sizeof(s));
 	s.a = a;
 	if (scan_words(&s) < 0 || set_command(a, &s) < 0) {
@@ -341,6 +372,9 @@ cli_parse(int argc, char **argv, enum cli_mode mode, struct deploy_args *a,
 void
 cli_free(struct deploy_args *a)
 {
+	if (a->arena != NULL)
+		flagsfile_free(a->arena);
+	free(a->arena);
 	free(a->fwd);
 	free(a->images);
 	free(a->command);
