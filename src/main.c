@@ -12,6 +12,7 @@
 #include "gcloud.h"
 #include "preflight.h"
 #include "report.h"
+#include "usage.h"
 
 /* The mode comes from the program's name, never from the words after it. */
 static enum cli_mode
@@ -44,32 +45,39 @@ main(int argc, char *argv[])
 	struct deploy_args a;
 	enum preflight_mode mode;
 	enum report_format fmt;
+	enum usage_request u;
 	char err[1024], nf[1024], path[PATH_MAX];
+	enum cli_status st;
 	int found, rc;
 
 	gcloud_save_signals();
 	setprogname("gcloud-run-deploy");
+	/* A lone --help or --version is ours in deploy mode only. */
+	if (invoked_as(argv[0]) == CLI_DEPLOY &&
+	    (u = usage_request(argc, argv)) != USAGE_NONE)
+		return usage_print(stdout, u) == 0 ? 0 : 1;
 	if (conf_load(&c, err, sizeof(err)) != 0) {
 		report_error(c.color, "%s", err);
 		return EXIT_USAGE;
 	}
-	switch (cli_parse(argc, argv, invoked_as(argv[0]), &a, err,
-	    sizeof(err))) {
-	case CLI_OK:
-		break;
-	case CLI_USAGE:
+	st = cli_parse(argc, argv, invoked_as(argv[0]), &a, err, sizeof(err));
+	if (st == CLI_USAGE || st == CLI_NOMEM) {
 		report_error(c.color, "%s", err);
 		cli_free(&a);
-		return EXIT_USAGE;
-	default:
-		report_error(c.color, "%s", err);
-		cli_free(&a);
-		return EXIT_UNAVAILABLE;
+		return st == CLI_USAGE ? EXIT_USAGE : EXIT_UNAVAILABLE;
 	}
 	mode = a.mode >= 0 ? (enum preflight_mode)a.mode : c.mode;
 	fmt = a.format >= 0 ? (enum report_format)a.format : c.format;
 	found = gcloud_locate(c.gcloud, path, sizeof(path), nf,
 	    sizeof(nf)) == 0;
+	if (st == CLI_BADINPUT) {
+		/* A flags file that cannot be read: gcloud will say so too. */
+		report_error(c.color, "%s", err);
+		if (mode == PREFLIGHT_OFF || mode == PREFLIGHT_WARN)
+			handover(&c, &a, found, path, nf);
+		cli_free(&a);
+		return EXIT_BADIMAGE;
+	}
 	if (mode == PREFLIGHT_OFF ||
 	    (!a.check && mode != PREFLIGHT_PLAN && mode != PREFLIGHT_ONLY))
 		handover(&c, &a, found, path, nf);

@@ -16,6 +16,7 @@
 #include "deployed.h"
 #include "preflight.h"
 #include "props.h"
+#include "replace.h"
 #include "report.h"
 #include "runclient.h"
 #include "settings.h"
@@ -32,6 +33,9 @@ struct run {
 	struct ar_query		*q;
 	size_t			 nq;
 	struct run_read		 dep;	/* the deployed resource, if read */
+	struct manifest		 man;	/* replace FILE's manifest */
+	struct cli_image	*named;	/* the images the command names */
+	size_t			 nnamed;
 	struct settings		 ps;	/* plan mode's settings */
 	char			 run_ep[1024], proxy[1024];
 	struct report_settings	 rs;
@@ -70,15 +74,15 @@ parse_images(struct run *r)
 	struct report *rep = &r->rep;
 	size_t i, bad = 0;
 
-	rep->images = calloc(r->a->nimages, sizeof(*rep->images));
-	if (rep->images == NULL && r->a->nimages > 0)
-		return r->a->nimages;	/* reported as out of memory */
-	rep->n = r->a->nimages;
+	rep->images = calloc(r->nnamed + 1, sizeof(*rep->images));
+	if (rep->images == NULL)
+		return r->nnamed + 1;	/* reported as out of memory */
+	rep->n = r->nnamed;
 	for (i = 0; i < rep->n; i++) {
 		struct report_image *im = &rep->images[i];
 
-		im->image = r->a->images[i].image;
-		im->container = r->a->images[i].container;
+		im->image = r->named[i].image;
+		im->container = r->named[i].container;
 		if (imageref_parse(im->image, &im->ref) != 0) {
 			im->result = RESULT_ERROR;
 			bad++;
@@ -367,6 +371,27 @@ plan_settings(struct run *r)
 	r->rep.settings = rs;
 }
 
+/*
+ * The images the command names: its --image flags, or for a replace the
+ * manifest's containers.  A manifest that cannot be read is bad input.
+ */
+static int
+named_images(struct run *r)
+{
+	char err[1024];
+
+	if (!replace_is(r->a)) {
+		r->named = r->a->images;
+		r->nnamed = r->a->nimages;
+		return 0;
+	}
+	if (replace_images(r->a, &r->man, &r->named, &r->nnamed, err,
+	    sizeof(err)) == 0)
+		return 0;
+	report_error(r->c->color, "cannot check image access: %s", err);
+	return -1;
+}
+
 static int
 start(struct run *r)
 {
@@ -385,6 +410,8 @@ start(struct run *r)
 		r->rep.note = "run/platform deploys to a cluster, not Cloud Run";
 		return finish(r, DECISION_DEPLOY, 0);
 	}
+	if (named_images(r) != 0)
+		return finish(r, DECISION_ERROR, EXIT_BADIMAGE);
 	bad = parse_images(r);
 	if (deployed_wanted(r->a))
 		r->rep.note = "the deployed resource, if it exists, is read "
@@ -426,6 +453,9 @@ preflight_run(const struct conf *c, const struct deploy_args *a,
 	free(r.rep.images);
 	free(r.q);
 	runclient_free(&r.dep);
+	if (r.named != a->images)
+		free(r.named);
+	manifest_free(&r.man);
 	props_free(&r.props);
 	return rc;
 }

@@ -127,7 +127,8 @@ start_fake() {
 }
 
 # A stand-in for gcloud that records its argv (NUL-separated, byte exact)
-# and exits with $RECORDER_RC (default 0).  Asked `config config-helper`, it
+# and exits with $RECORDER_RC (default 0); with RECORD_STDIN set it keeps
+# its standard input in $T/stdin.  Asked `config config-helper`, it
 # answers as gcloud does, with $FAKE_TOKEN for $FAKE_ACCOUNT, and records
 # that argv in $T/helper-argv instead.
 make_recorder() {
@@ -141,6 +142,7 @@ if [ "\$1 \$2" = "config config-helper" ]; then
 	exit 0
 fi
 for a in "\$@"; do printf '%s\0' "\$a"; done >"$T/argv"
+[ -n "\${RECORD_STDIN:-}" ] && cat >"$T/stdin"
 echo ran >"$T/ran"
 exit \${RECORDER_RC:-0}
 REC

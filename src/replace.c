@@ -1,0 +1,77 @@
+/*
+ * replace.c - the manifest of a `replace` command, as a list of images.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "replace.h"
+#include "stdinbuf.h"
+
+static const char *
+verb(const char *command)
+{
+	const char *sp = strrchr(command, ' ');
+
+	return sp != NULL ? sp + 1 : command;
+}
+
+int
+replace_is(const struct deploy_args *a)
+{
+	return a->command != NULL && strcmp(verb(a->command), "replace") == 0;
+}
+
+/* The kind the command replaces: gcloud builds that message from FILE. */
+static const char *
+wanted_kind(const char *command)
+{
+	if (strstr(command, " jobs ") != NULL)
+		return "Job";
+	if (strstr(command, " worker-pools ") != NULL)
+		return "WorkerPool";
+	return "Service";
+}
+
+static int
+read_manifest(const char *path, struct manifest *m, char *err, size_t errlen)
+{
+	const char *buf;
+	size_t len;
+
+	if (strcmp(path, "-") != 0)
+		return manifest_read(path, NULL, 0, m, err, errlen);
+	if (stdinbuf_get(&buf, &len, err, errlen) != 0)
+		return -1;
+	return manifest_read("-", buf, len, m, err, errlen);
+}
+
+int
+replace_images(const struct deploy_args *a, struct manifest *m,
+    struct cli_image **list, size_t *n, char *err, size_t errlen)
+{
+	const char *want = wanted_kind(a->command);
+	size_t i;
+
+	*list = NULL;
+	*n = 0;
+	if (a->service == NULL)
+		return 0;	/* no FILE: gcloud gives its usage error */
+	if (read_manifest(a->service, m, err, errlen) != 0)
+		return -1;
+	if (m->kind != NULL && strcmp(m->kind, want) != 0) {
+		snprintf(err, errlen, "'%s' is a %s, but '%s' replaces a %s",
+		    a->service, m->kind, a->command, want);
+		return -1;
+	}
+	if ((*list = calloc(m->n, sizeof(**list))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (i = 0; i < m->n; i++) {
+		(*list)[i].image = m->images[i].image;
+		(*list)[i].container = m->images[i].container;
+	}
+	*n = m->n;
+	return 0;
+}
