@@ -32,6 +32,8 @@ COMMANDS = [
     ("run", "worker-pools", "replace"),
     ("run", "multi-region-services", "update"),
     ("run", "multi-region-services", "replace"),
+    ("run", "workers", "deploy"),
+    ("run", "workers", "update"),
 ]
 TRACKS = ["", "beta", "alpha"]
 # argparse nargs -> flagtab's takes_value

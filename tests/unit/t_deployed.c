@@ -126,6 +126,11 @@ test_wanted(void **state)
 	assert_int_equal(deployed_kind(a.command), RUN_JOB);
 	a.command = "beta run worker-pools update";
 	assert_int_equal(deployed_kind(a.command), RUN_WORKER_POOL);
+	a.command = "beta run multi-region-services update";
+	assert_int_equal(deployed_wanted(&a), 0);
+	a.command = "alpha run workers update";
+	assert_int_equal(deployed_wanted(&a), 0);
+	a.command = "beta run worker-pools update";
 	a.check = 0;
 	assert_int_equal(deployed_wanted(&a), 0);
 }
