@@ -304,4 +304,61 @@ else
 		"$(not_ar_tunnel)" 0 "$(seq_of "$RUNLOG")"
 fi
 
+# ---------------------------------------------------------------- (e)
+# run services replace FILE: the manifest's images are checked, then the
+# real gcloud replaces the service from the same file.
+manifest() {	# NAME IMAGE...
+	_m=$1
+	shift
+	printf 'apiVersion: serving.knative.dev/v1\nkind: Service\n'
+	printf 'metadata:\n  name: %s\n  labels:\n' "$_m"
+	printf '    cloud.googleapis.com/location: us-central1\n'
+	printf 'spec:\n  template:\n    spec:\n      containers:\n'
+	for _i in "$@"; do printf '      - image: %s\n' "$_i"; done
+}
+manifest replaced "$IMG_OK" >"$T/replaced.yaml"
+fresh_logs
+timed timeout 120 "$T/wrap/gcloud" run services replace "$T/replaced.yaml" \
+	--region=us-central1
+echo "# (e) shim + gcloud run services replace took $took"
+both
+expect_rc "(e) services replace, granted: gcloud replaces the service, 0" 0
+is "(e) the AR fake was asked about the manifest's repository" \
+	"$(tip "$REPO_OK")" 1 "$(cut -c1-400 "$GOOGLOG")"
+is "(e) gcloud sent the manifest's image to Cloud Run" \
+	"$(jl "$RUNLOG" '(r.get("method") in ("PUT", "POST")) and
+	    g(r, "body.spec.template.spec.containers.0.image") == e["IMG_OK"]')" \
+	1 "$(seq_of "$RUNLOG")"
+manifest blockedrep "$IMG_OK" "$IMG_DENIED" >"$T/blocked.yaml"
+fresh_logs
+run timeout 120 "$T/wrap/gcloud" run services replace "$T/blocked.yaml" \
+	--region=us-central1
+expect_rc "(e) services replace with a denied sidecar: 77" 77
+is "(e) ... and gcloud sent Cloud Run nothing" "$(not_ar_tunnel)" 0 \
+	"$(seq_of "$RUNLOG")"
+
+# ---------------------------------------------------------------- (f)
+# run jobs deploy: checked, then deployed by the real gcloud.
+fresh_logs
+timed timeout 120 "$T/wrap/gcloud" run jobs deploy batch --image="$IMG_OK" \
+	--region=us-central1
+echo "# (f) shim + gcloud run jobs deploy took $took"
+both
+expect_rc "(f) jobs deploy, granted: 0" 0
+is "(f) gcloud created the job with the image" \
+	"$(jl "$RUNLOG" 'r.get("method") == "POST" and "/jobs" in
+	    str(r.get("path")) and
+	    g(r, "body.spec.template.spec.template.spec.containers.0.image")
+	    == e["IMG_OK"]')" 1 "$(seq_of "$RUNLOG")"
+fresh_logs
+run timeout 120 "$T/wrap/gcloud" run jobs deploy nightly --image="$IMG_OK" \
+	--region=us-central1
+expect_rc "(f) jobs deploy to a job whose deployed image is readable: 0" 0
+fresh_logs
+run timeout 120 "$T/wrap/gcloud" run jobs deploy batch2 \
+	--image="$IMG_DENIED" --region=us-central1
+expect_rc "(f) jobs deploy, denied: 77" 77
+is "(f) ... and gcloud sent Cloud Run nothing" "$(not_ar_tunnel)" 0 \
+	"$(seq_of "$RUNLOG")"
+
 done_testing
