@@ -82,6 +82,24 @@ grep_not() {
 	else ok "$1"; fi
 }
 
+# json NAME EXPR: the Python expression EXPR holds for d, the JSON object
+# on $T/out (the last run's stdout).
+json() {
+	if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if eval(sys.argv[2]) else 1)' \
+		"$T/out" "$2" 2>"$T/pyerr"; then ok "$1"; else
+		not_ok "$1" "false: $2" "stdout: $(head -c 800 "$T/out")" \
+			"$(tail -1 "$T/pyerr")" "stderr: $(head -c 300 "$T/err")"
+	fi
+}
+
+# ran NAME / not_ran NAME: the recorder standing in for gcloud ran, or not,
+# since the last `run`.
+ran() { if [ -f "$T/ran" ]; then ok "$1"; else not_ok "$1" "gcloud did not run"; fi; }
+not_ran() { if [ -f "$T/ran" ]; then not_ok "$1" "gcloud ran"; else ok "$1"; fi; }
+
+# log_lines FILE: how many requests a fake has logged (0 when none).
+log_lines() { if [ -f "$1" ]; then wc -l <"$1" | tr -d ' '; else echo 0; fi; }
+
 # A test CA and a server certificate for loopback names, made per run.
 make_ca() {
 	[ -f "$T/ca/ca.pem" ] && return 0

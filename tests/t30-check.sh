@@ -32,17 +32,7 @@ export GCLOUD_RUN_DEPLOY_GCLOUD="$T/bin/gcloud"
 export GCLOUD_RUN_DEPLOY_TIMEOUT=10
 IMG=us-central1-docker.pkg.dev/p
 
-# requests: how many requests the fake has logged so far.
-requests() { [ -f "$T/ar.jsonl" ] && wc -l <"$T/ar.jsonl" | tr -d ' ' || echo 0; }
-# json NAME EXPR: a Python expression over d, the JSON object on stdout.
-json() {
-	if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if eval(sys.argv[2]) else 1)' \
-		"$T/out" "$2" 2>"$T/pyerr"; then ok "$1"; else
-		not_ok "$1" "false: $2" "stdout: $(head -c 800 "$T/out")" "$(tail -1 "$T/pyerr")"
-	fi
-}
-ran() { if [ -f "$T/ran" ]; then ok "$1"; else not_ok "$1" "gcloud did not run"; fi; rm -f "$T/ran"; }
-not_ran() { if [ -f "$T/ran" ]; then not_ok "$1" "gcloud ran"; rm -f "$T/ran"; else ok "$1"; fi; }
+requests() { log_lines "$T/ar.jsonl"; }
 
 n0=$(requests)
 run "$SHIM" svc --image "$IMG/ok/app:1" --region us-central1

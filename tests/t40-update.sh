@@ -44,16 +44,7 @@ W="$T/wrap"
 mkdir -p "$W"
 ln -s "$SHIM" "$W/gcloud"
 
-# json NAME EXPR: a Python expression over d, the JSON report on stdout.
-json() {
-	if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if eval(sys.argv[2]) else 1)' \
-		"$T/out" "$2" 2>"$T/pyerr"; then ok "$1"; else
-		not_ok "$1" "false: $2" "stdout: $(head -c 800 "$T/out")"
-	fi
-}
 reads() { grep -c '"path": "/v2/' "$T/run.jsonl" 2>/dev/null || echo 0; }
-ran() { if [ -f "$T/ran" ]; then ok "$1"; else not_ok "$1" "gcloud did not run"; fi; }
-not_ran() { if [ -f "$T/ran" ]; then not_ok "$1" "gcloud ran"; else ok "$1"; fi; }
 
 run "$W/gcloud" run services update plain --memory=1Gi --region=us-central1
 expect_rc "update without --image, deployed image readable: 0" 0

@@ -24,15 +24,7 @@ W="$T/wrap"
 mkdir -p "$W"
 ln -s "$SHIM" "$W/gcloud"
 
-json() {
-	if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if eval(sys.argv[2]) else 1)' \
-		"$T/out" "$2" 2>"$T/pyerr"; then ok "$1"; else
-		not_ok "$1" "false: $2" "stdout: $(head -c 800 "$T/out")" "$(head -c 300 "$T/err")"
-	fi
-}
-requests() { [ -f "$T/ar.jsonl" ] && wc -l <"$T/ar.jsonl" | tr -d ' ' || echo 0; }
-ran() { if [ -f "$T/ran" ]; then ok "$1"; else not_ok "$1" "gcloud did not run"; fi; }
-not_ran() { if [ -f "$T/ran" ]; then not_ok "$1" "gcloud ran"; else ok "$1"; fi; }
+requests() { log_lines "$T/ar.jsonl"; }
 
 service() {	# service IMAGE...: a Knative Service with one container each
 	printf 'apiVersion: serving.knative.dev/v1\nkind: Service\n'
