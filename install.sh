@@ -6,7 +6,7 @@
 set -eu
 cd "$(dirname "$0")"
 PREFIX=${PREFIX:-/usr/local}
-DEPS="build-essential pkg-config libcurl4-openssl-dev libcjson-dev libbsd-dev libyaml-dev"
+DEPS="build-essential pkg-config libcurl4-openssl-dev libcjson-dev libbsd-dev libyaml-dev libsqlite3-dev"
 SUDO=
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
 missing=

@@ -55,6 +55,7 @@
 #include "conf.h"
 #include "props.h"
 #include "token.h"
+#include "tokencache.h"
 
 #define TOKEN_MAX_FILE	(64 * 1024)
 #define HELPER_MAX_OUT	(256 * 1024)
@@ -520,7 +521,9 @@ token_acquire(const struct props *p, const struct deploy_args *a,
 	} else if (nonempty(v = props_get(p, "auth/access_token_file"))) {
 		rc = fromfile(t, v, err, errlen);
 		t->source = "auth/access_token_file";
-	} else
+	} else if (tokencache_acquire(p, t) == 0)	/* gcloud's own cache */
+		rc = 0;
+	else
 		rc = helper(a, gcloud, t, err, errlen);
 	if (rc == -1)
 		token_free(t);
