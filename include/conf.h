@@ -13,7 +13,8 @@ enum preflight_mode {
 	PREFLIGHT_WARN,		/* report, then hand over anyway */
 	PREFLIGHT_ONLY,		/* check and report, never run gcloud */
 	PREFLIGHT_PLAN,		/* no network, no gcloud: say what would be checked */
-	PREFLIGHT_OFF		/* hand over at once */
+	PREFLIGHT_OFF,		/* hand over at once */
+	PREFLIGHT_AUDIT		/* audit.h: read Cloud Logging, run no gcloud */
 };
 
 enum report_format {
@@ -27,8 +28,12 @@ struct conf {
 	const char		*gcloud;	/* GCLOUD_RUN_DEPLOY_GCLOUD */
 	long			 timeout_ms;	/* GCLOUD_RUN_DEPLOY_TIMEOUT */
 	int			 color;		/* stderr is a terminal, no NO_COLOR */
+	int			 color_out;	/* the same for stdout */
 	int			 verbose;	/* GCLOUD_RUN_DEPLOY_VERBOSE */
 	int			 depth;		/* GCLOUD_RUN_DEPLOY_DEPTH */
+	/* --- registry check (exists.c): test and mirror seam --- */
+	const char		*connect_to;	/* GCLOUD_RUN_DEPLOY_CONNECT_TO,
+						 * parsed by http_connect_to() */
 };
 
 /*

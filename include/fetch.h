@@ -24,6 +24,11 @@
 struct fetch {
 	const char	*url;		/* in */
 	const char	*post;		/* in: JSON body to POST; NULL: GET */
+	int		 head;		/* in: HEAD instead of GET (no body) */
+	const struct http_opts *opts;	/* in: this request's own options
+					 * (Accept, no quota project); NULL:
+					 * fetch_all's.  The deadline stays
+					 * fetch_all's. */
 	CURLcode	 res;		/* out: the last attempt's result */
 	long		 code;		/* out: HTTP status, 0 without one */
 	struct http_buf	 body;		/* out: the last answer's body */

@@ -23,7 +23,23 @@ struct http_opts {
 	long		 timeout_ms;	/* total deadline, retries included */
 	long		 connect_timeout_ms;
 	int		 verbose;	/* redacted trace on stderr */
+	/* Added for the registry check (exists.c): */
+	const char	*accept;	/* Accept header value; NULL:
+					 * application/json */
+	struct curl_slist *connect_to;	/* CURLOPT_CONNECT_TO entries
+					 * (http_connect_to()), or NULL */
 };
+
+/*
+ * Parse GCLOUD_RUN_DEPLOY_CONNECT_TO, "HOST:PORT:CONNECT_HOST:CONNECT_PORT
+ * [,...]", into a list for http_opts.connect_to (curl's --connect-to).  A
+ * test and mirror seam: requests for HOST:PORT go to CONNECT_HOST:
+ * CONNECT_PORT while TLS still verifies HOST.  Only loopback connect hosts
+ * are accepted, so it can point a test at a local fake but cannot send
+ * the token anywhere else.  0 (an empty spec gives NULL), or -1 with err.
+ */
+int http_connect_to(const char *spec, struct curl_slist **out, char *err,
+    size_t errlen);
 
 /*
  * Is `url` an acceptable API endpoint?  https:// always; http:// only when

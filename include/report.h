@@ -6,14 +6,17 @@
  * The JSON report's field names are a public interface (SPEC section 8):
  * {"command", "principal", "decision", "images": [{"image", "container",
  * "kind", "reference": {"domain", "path", "tag", "digest"}, "repository",
- * "result", "detail"}]}.
+ * "result", "detail", "manifest", "exists", "service_agent": {"member",
+ * "result", "detail", "grant"} or null}]}.
  */
 #ifndef REPORT_H
 #define REPORT_H
 
 #include <stdio.h>
 
+#include "agent.h"
 #include "arclient.h"
+#include "exists.h"
 #include "imageref.h"
 #include "token.h"
 
@@ -41,6 +44,11 @@ struct report_image {
 	const char		*detail;	/* static text, or NULL */
 	int			 from_deployed;	/* kept from the deployed
 						 * revision, not named */
+	/* After the IAM answer (extras.h), NULL when not asked: */
+	const struct exists_query *ex;		/* the manifest */
+	const struct agent_check *sa;		/* the Cloud Run service
+						 * agent, for a repository
+						 * in another project */
 };
 
 /* The effective settings, shown by plan mode (all may be NULL). */
@@ -68,6 +76,9 @@ struct report {
 	const char		*note;		/* why nothing was checked */
 	int			 color;
 	const struct report_settings *settings;	/* plan mode, or NULL */
+	const char		*project;	/* the deploy project */
+	const char		*agent_member;	/* its Cloud Run service
+						 * agent, "" when unknown */
 };
 
 /* The JSON object, one line, on `f`. */

@@ -14,6 +14,7 @@ static const char *const modes[] = {
 	[PREFLIGHT_ONLY] = "only",
 	[PREFLIGHT_PLAN] = "plan",
 	[PREFLIGHT_OFF] = "off",
+	[PREFLIGHT_AUDIT] = "audit",
 };
 
 const char *
@@ -57,6 +58,19 @@ envflag(const char *name)
 	return v != NULL && *v != '\0' && strcmp(v, "0") != 0;
 }
 
+/*
+ * Colour only on a terminal, never with NO_COLOR (set and not empty, as
+ * no-color.org has it) or TERM=dumb.
+ */
+static int
+colorful(int fd)
+{
+	const char *nc = getenv("NO_COLOR"), *term = getenv("TERM");
+
+	return isatty(fd) && (nc == NULL || *nc == '\0') &&
+	    !(term != NULL && strcmp(term, "dumb") == 0);
+}
+
 int
 conf_load(struct conf *c, char *err, size_t errlen)
 {
@@ -71,8 +85,8 @@ conf_load(struct conf *c, char *err, size_t errlen)
 	if ((v = getenv("GCLOUD_RUN_DEPLOY_PREFLIGHT")) != NULL && *v) {
 		if ((m = conf_parse_mode(v)) < 0) {
 			snprintf(err, errlen, "GCLOUD_RUN_DEPLOY_PREFLIGHT: "
-			    "unknown mode '%s' (enforce, warn, only, plan, off)",
-			    v);
+			    "unknown mode '%s' (enforce, warn, only, plan, "
+			    "off, audit)", v);
 			return -1;
 		}
 		c->mode = m;
@@ -100,8 +114,9 @@ conf_load(struct conf *c, char *err, size_t errlen)
 	if (c->gcloud != NULL && *c->gcloud == '\0')
 		c->gcloud = NULL;
 	c->verbose = envflag("GCLOUD_RUN_DEPLOY_VERBOSE");
-	v = getenv("TERM");
-	c->color = isatty(STDERR_FILENO) && getenv("NO_COLOR") == NULL &&
-	    !(v != NULL && strcmp(v, "dumb") == 0);
+	/* registry check (exists.c): validated by http_connect_to() */
+	c->connect_to = getenv("GCLOUD_RUN_DEPLOY_CONNECT_TO");
+	c->color = colorful(STDERR_FILENO);
+	c->color_out = colorful(STDOUT_FILENO);
 	return 0;
 }

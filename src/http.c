@@ -243,8 +243,15 @@ headers(const struct http_opts *o, const char *token,
 	rc = append(hdrs, auth);
 	explicit_bzero(auth, len);
 	free(auth);
-	if (rc == -1 || append(hdrs, "Content-Type: application/json") ||
-	    append(hdrs, "Accept: application/json"))
+	if (rc == -1 || append(hdrs, "Content-Type: application/json"))
+		return CURLE_OUT_OF_MEMORY;
+	/* The registry check asks for manifest media types instead. */
+	if (o->accept != NULL && !hdrsafe(o->accept))
+		return CURLE_BAD_FUNCTION_ARGUMENT;
+	if ((size_t)snprintf(up, sizeof(up), "Accept: %s", o->accept != NULL ?
+	    o->accept : "application/json") >= sizeof(up))
+		return CURLE_BAD_FUNCTION_ARGUMENT;
+	if (append(hdrs, up) == -1)
 		return CURLE_OUT_OF_MEMORY;
 	if (o->user_project != NULL && *o->user_project != '\0') {
 		if ((size_t)snprintf(up, sizeof(up), "X-Goog-User-Project: %s",
@@ -297,6 +304,8 @@ http_setup(CURL *h, const char *url, const struct http_opts *o,
 	}
 	if (o->proxy != NULL && *o->proxy != '\0')
 		SET(CURLOPT_PROXY, o->proxy);
+	if (o->connect_to != NULL)
+		SET(CURLOPT_CONNECT_TO, o->connect_to);
 	SET(CURLOPT_CONNECTTIMEOUT_MS,
 	    o->connect_timeout_ms > 0 ? o->connect_timeout_ms : CONNECT_MS);
 	if (o->timeout_ms > 0)
@@ -411,4 +420,93 @@ http_trace(FILE *fp, curl_infotype type, const char *data, size_t size)
 			traceline(fp, prefix, p, nl, type == CURLINFO_TEXT);
 		p = nl + 1;
 	}
+}
+
+static int
+printable(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] <= 0x20 || (unsigned char)s[i] >= 0x7f)
+			return 0;
+	return 1;
+}
+
+/* A port: 1 to 65535, digits only. */
+static int
+portok(const char *s, size_t n)
+{
+	char buf[8];
+	const char *errstr;
+
+	if (n == 0 || n >= sizeof(buf) || strspn(s, "0123456789") < n)
+		return 0;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	strtonum(buf, 1, 65535, &errstr);
+	return errstr == NULL;
+}
+
+/* One "HOST:PORT:CONNECT_HOST:CONNECT_PORT" entry (HOST without ':'). */
+static int
+connect_entry(const char *e, size_t n, char *err, size_t errlen)
+{
+	const char *c1, *c2, *c3, *end = e + n;
+	char host[300];
+
+	if ((c1 = memchr(e, ':', n)) == NULL || c1 == e ||
+	    (c2 = memchr(c1 + 1, ':', (size_t)(end - c1 - 1))) == NULL ||
+	    !portok(c1 + 1, (size_t)(c2 - c1 - 1)))
+		goto bad;
+	for (c3 = end - 1; c3 > c2 && *c3 != ':'; c3--)
+		;
+	if (c3 <= c2 + 1 || !portok(c3 + 1, (size_t)(end - c3 - 1)) ||
+	    (size_t)(c3 - c2 - 1) >= sizeof(host))
+		goto bad;
+	memcpy(host, c2 + 1, (size_t)(c3 - c2 - 1));
+	host[c3 - c2 - 1] = '\0';
+	if (!isloopback(host)) {
+		snprintf(err, errlen, "'%.*s': only a loopback connect host is "
+		    "allowed (127.0.0.0/8, [::1], localhost)", (int)n, e);
+		return -1;
+	}
+	return 0;
+bad:
+	snprintf(err, errlen, "'%.*s' is not HOST:PORT:CONNECT_HOST:"
+	    "CONNECT_PORT", (int)n, e);
+	return -1;
+}
+
+int
+http_connect_to(const char *spec, struct curl_slist **out, char *err,
+    size_t errlen)
+{
+	const char *p, *comma;
+	char entry[400];
+	size_t n = 0;
+
+	*out = NULL;
+	for (p = spec; p != NULL && *p != '\0'; p = comma ? comma + 1 : NULL) {
+		comma = strchr(p, ',');
+		n = comma ? (size_t)(comma - p) : strlen(p);
+		if (n >= sizeof(entry) || !printable(p, n) ||
+		    connect_entry(p, n, err, errlen) != 0)
+			goto fail;
+		memcpy(entry, p, n);
+		entry[n] = '\0';
+		if (append(out, entry) == -1) {
+			snprintf(err, errlen, "out of memory");
+			goto fail;
+		}
+	}
+	return 0;
+fail:
+	if (n >= sizeof(entry))
+		snprintf(err, errlen, "an entry is too long");
+	else if (!printable(p, n))
+		snprintf(err, errlen, "white space or control characters");
+	curl_slist_free_all(*out);
+	*out = NULL;
+	return -1;
 }

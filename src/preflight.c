@@ -14,6 +14,7 @@
 
 #include "arclient.h"
 #include "deployed.h"
+#include "extras.h"
 #include "preflight.h"
 #include "props.h"
 #include "replace.h"
@@ -39,6 +40,8 @@ struct run {
 	struct settings		 ps;	/* plan mode's settings */
 	char			 run_ep[1024], proxy[1024];
 	struct report_settings	 rs;
+	struct extras		 ex;	/* manifests, service agent */
+	struct curl_slist	*connect_to;	/* GCLOUD_RUN_DEPLOY_CONNECT_TO */
 };
 
 /* The SDK installation folder: the real gcloud is SDK_ROOT/bin/gcloud. */
@@ -172,6 +175,25 @@ add_kept(struct run *r)
 }
 
 /*
+ * Whether to read what is deployed: for an update that names no image
+ * always (a missing project, region or name is then an error); otherwise
+ * only when there is something to read by, so a deploy that names only
+ * images outside Artifact Registry, with no project or region known, asks
+ * for no token at all.
+ */
+static int
+must_read(const struct run *r)
+{
+	if (!deployed_wanted(r->a))
+		return 0;
+	if (r->a->nimages == 0)
+		return 1;
+	return r->a->service != NULL &&
+	    props_get(&r->props, "core/project") != NULL &&
+	    props_get(&r->props, "run/region") != NULL;
+}
+
+/*
  * An update keeps the deployed containers it does not name: read them.
  * Without a project, region or name there is nothing to read by; that is
  * an error only when the command names no image at all.
@@ -233,6 +255,29 @@ remaining(const struct run *r, long start)
 	return left < 1000 ? 1000 : left;
 }
 
+static void
+opts(const struct run *r, const struct settings *s, long start,
+    struct http_opts *o)
+{
+	settings_http(s, remaining(r, start), r->c->verbose, o);
+	o->connect_to = r->connect_to;
+}
+
+/* The manifests and the service agent, for the granted images. */
+static void
+extras(struct run *r, const struct settings *s, long start,
+    const char *token)
+{
+	struct http_opts o;
+
+	if (extras_plan(&r->ex, &r->rep, RESULT_GRANTED, &r->props,
+	    s->endpoint, r->connect_to) != 0)
+		return;
+	opts(r, s, start, &o);
+	extras_run(&r->ex, &o, token);
+	extras_apply(&r->ex, &r->rep);
+}
+
 /*
  * Get the token and ask, all inside the one deadline.  The process is not
  * dumpable while the token is held, so no core file can carry it.
@@ -255,8 +300,8 @@ ask(struct run *r, char *err, size_t errlen)
 	r->rep.who = t.who;
 	if (settings_load(&r->props, t.user_creds, &s, err, errlen) != 0)
 		goto out;
-	settings_http(&s, remaining(r, start), r->c->verbose, &o);
-	if (deployed_wanted(r->a) &&
+	opts(r, &s, start, &o);
+	if (must_read(r) &&
 	    read_deployed(r, &o, t.value, err, errlen) != 0)
 		goto out;
 	if (build_queries(r) != 0) {
@@ -265,9 +310,13 @@ ask(struct run *r, char *err, size_t errlen)
 	}
 	rc = 0;
 	if (r->nq > 0) {
-		settings_http(&s, remaining(r, start), r->c->verbose, &o);
+		opts(r, &s, start, &o);
 		rc = ar_check(r->q, r->nq, s.endpoint, &o, t.value, err,
 		    errlen);
+	}
+	if (rc == 0) {
+		apply_answers(r);
+		extras(r, &s, start, t.value);
 	}
 out:
 	explicit_bzero(s.proxy, sizeof(s.proxy));	/* may hold a password */
@@ -276,19 +325,27 @@ out:
 	return rc;
 }
 
-static enum decision
-decide(const struct report *rep)
+/* The decision and its exit status: a denial, a missing manifest, or an
+ * unfinished check, in that order. */
+static int
+decide(const struct report *rep, enum decision *d)
 {
-	enum decision d = DECISION_DEPLOY;
 	size_t i;
+	int missing = 0, error = 0;
 
+	*d = DECISION_DEPLOY;
 	for (i = 0; i < rep->n; i++) {
-		if (rep->images[i].result == RESULT_DENIED)
-			return DECISION_BLOCKED;
-		if (rep->images[i].result == RESULT_ERROR)
-			d = DECISION_ERROR;
+		if (rep->images[i].result == RESULT_DENIED) {
+			*d = DECISION_BLOCKED;
+			return EXIT_DENIED;
+		}
+		error |= rep->images[i].result == RESULT_ERROR;
+		missing |= rep->images[i].ex != NULL &&
+		    rep->images[i].ex->status == EXISTS_MISSING;
 	}
-	return d;
+	if (missing || error)
+		*d = DECISION_ERROR;
+	return missing ? EXIT_BADIMAGE : error ? EXIT_UNAVAILABLE : 0;
 }
 
 static int
@@ -298,11 +355,14 @@ finish(struct run *r, enum decision d, int status)
 	int warn = r->mode == PREFLIGHT_WARN;
 
 	rep->decision = warn && d != DECISION_PLANNED ? DECISION_DEPLOY : d;
+	rep->color = r->c->color_out;	/* bold only where it is shown */
 	if (r->fmt == FORMAT_JSON)
 		report_json(stdout, rep);
 	else if (r->mode == PREFLIGHT_PLAN || r->mode == PREFLIGHT_ONLY)
 		report_summary(stdout, rep);
-	else if (r->c->verbose)
+	rep->color = r->c->color;
+	if (r->fmt != FORMAT_JSON && r->mode != PREFLIGHT_PLAN &&
+	    r->mode != PREFLIGHT_ONLY && r->c->verbose)
 		report_summary(stderr, rep);
 	report_text(stderr, rep);
 	if (r->mode == PREFLIGHT_PLAN || r->mode == PREFLIGHT_ONLY)
@@ -316,19 +376,18 @@ check(struct run *r)
 	char err[1024];
 	enum decision d;
 	size_t i, planned = 0;
+	int status;
 
 	for (i = 0; i < r->rep.n; i++)
 		planned += r->rep.images[i].result == RESULT_PLANNED;
-	if (planned == 0 && !deployed_wanted(r->a))
+	if (planned == 0 && !must_read(r))
 		return finish(r, DECISION_DEPLOY, 0);
 	if (ask(r, err, sizeof(err)) != 0) {
 		report_error(r->c->color, "cannot check image access: %s", err);
 		return finish(r, DECISION_ERROR, EXIT_UNAVAILABLE);
 	}
-	apply_answers(r);
-	d = decide(&r->rep);
-	return finish(r, d, d == DECISION_BLOCKED ? EXIT_DENIED :
-	    d == DECISION_ERROR ? EXIT_UNAVAILABLE : 0);
+	status = decide(&r->rep, &d);
+	return finish(r, d, status);
 }
 
 /*
@@ -417,8 +476,17 @@ start(struct run *r)
 		r->rep.note = "the deployed resource, if it exists, is read "
 		    "(Cloud Run Admin API v2): the new revision keeps the "
 		    "images this command does not replace";
+	if (http_connect_to(r->c->connect_to, &r->connect_to, err,
+	    sizeof(err)) != 0) {
+		report_error(r->c->color, "GCLOUD_RUN_DEPLOY_CONNECT_TO: %s",
+		    err);
+		return finish(r, DECISION_ERROR, EXIT_USAGE);
+	}
 	if (r->mode == PREFLIGHT_PLAN) {
 		plan_settings(r);
+		if (r->rs.ar_endpoint != NULL)
+			extras_plan(&r->ex, &r->rep, RESULT_PLANNED,
+			    &r->props, r->rs.ar_endpoint, r->connect_to);
 		return finish(r, DECISION_PLANNED, bad ? EXIT_BADIMAGE : 0);
 	}
 	if (bad && r->mode != PREFLIGHT_WARN)
@@ -456,6 +524,8 @@ preflight_run(const struct conf *c, const struct deploy_args *a,
 	if (r.named != a->images)
 		free(r.named);
 	manifest_free(&r.man);
+	extras_free(&r.ex);
+	curl_slist_free_all(r.connect_to);
 	props_free(&r.props);
 	return rc;
 }

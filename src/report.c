@@ -24,6 +24,13 @@ static const char *const results[] = {
 	[RESULT_PLANNED] = "planned",
 };
 
+static const char *const agents[] = {
+	[AGENT_PLANNED] = "planned",
+	[AGENT_OK] = "ok",
+	[AGENT_MISSING] = "missing",
+	[AGENT_UNKNOWN] = "unknown",
+};
+
 static const char *const decisions[] = {
 	[DECISION_DEPLOY] = "deploy",
 	[DECISION_BLOCKED] = "blocked",
@@ -97,6 +104,9 @@ detail(const struct report_image *im, char *buf, size_t len)
 	buf[0] = '\0';
 	if (im->detail != NULL)
 		snprintf(buf, len, "%s", im->detail);
+	else if (im->ex != NULL && im->ex->status != EXISTS_PLANNED &&
+	    (q == NULL || q->status == AR_GRANTED))
+		snprintf(buf, len, "%s", im->ex->detail);
 	else if (im->ref.kind == IMAGEREF_INVALID && im->ref.error != NULL)
 		snprintf(buf, len, "invalid image reference: %s",
 		    im->ref.error);
@@ -109,11 +119,69 @@ detail(const struct report_image *im, char *buf, size_t len)
 		    ": " : "", q->e.message, "");
 }
 
+/* The command that grants the Cloud Run service agent read access. */
+static void
+agent_grant(const struct report *r, const struct imageref *ref, char *buf,
+    size_t len, const char *sep)
+{
+	snprintf(buf, len, "gcloud artifacts repositories add-iam-policy-binding "
+	    "%s --project=%s%s--location=%s --member=%s "
+	    "--role=roles/artifactregistry.reader", ref->repository,
+	    ref->project, sep, ref->location, r->agent_member != NULL &&
+	    *r->agent_member ? r->agent_member : "serviceAccount:service-"
+	    "PROJECT_NUMBER@" AGENT_DOMAIN);
+}
+
+static void
+agent_detail(const struct report *r, const struct report_image *im,
+    char *buf, size_t len)
+{
+	if (im->sa->result != AGENT_PLANNED)
+		snprintf(buf, len, "%s", im->sa->detail);
+	else
+		snprintf(buf, len, "the repository is in project %s, not the "
+		    "deploy project %s: the Cloud Run service agent of %s "
+		    "must be able to read it; its project number and the "
+		    "IAM policies of the repository and of %s would be read",
+		    im->ref.project, r->project, r->project, im->ref.project);
+}
+
 static cJSON *
-json_image(const struct report_image *im)
+json_agent(const struct report *r, const struct report_image *im)
+{
+	cJSON *o;
+	char buf[1200];
+
+	if (im->sa == NULL)
+		return cJSON_CreateNull();
+	o = cJSON_CreateObject();
+	cJSON_AddItemToObject(o, "member", str_or_null(r->agent_member));
+	cJSON_AddItemToObject(o, "result",
+	    cJSON_CreateString(agents[im->sa->result]));
+	agent_detail(r, im, buf, sizeof(buf));
+	cJSON_AddItemToObject(o, "detail", str_or_null(buf));
+	agent_grant(r, &im->ref, buf, sizeof(buf), " ");
+	cJSON_AddItemToObject(o, "grant", str_or_null(
+	    im->sa->result == AGENT_MISSING ||
+	    im->sa->result == AGENT_UNKNOWN ? buf : NULL));
+	return o;
+}
+
+static cJSON *
+json_exists(const struct exists_query *x)
+{
+	if (x != NULL && x->status == EXISTS_FOUND)
+		return cJSON_CreateTrue();
+	if (x != NULL && x->status == EXISTS_MISSING)
+		return cJSON_CreateFalse();
+	return cJSON_CreateNull();
+}
+
+static cJSON *
+json_image(const struct report *r, const struct report_image *im)
 {
 	cJSON *o = cJSON_CreateObject();
-	char buf[800];
+	char buf[1200];
 	int repo = im->ref.kind == IMAGEREF_AR || im->ref.kind == IMAGEREF_GCR;
 
 	cJSON_AddItemToObject(o, "image", cJSON_CreateString(im->image));
@@ -127,6 +195,18 @@ json_image(const struct report_image *im)
 	    cJSON_CreateString(results[im->result]));
 	detail(im, buf, sizeof(buf));
 	cJSON_AddItemToObject(o, "detail", str_or_null(buf));
+	/*
+	 * Only for the images the checks after the IAM answer apply to
+	 * (asked or planned): absent reads as null (jq), and the fields
+	 * SPEC section 8 lists stay exactly as they were for the rest.
+	 */
+	if ((im->ex == NULL || im->ex->status == EXISTS_SKIPPED) &&
+	    im->sa == NULL)
+		return o;
+	cJSON_AddItemToObject(o, "manifest",
+	    str_or_null(im->ex != NULL ? im->ex->url : NULL));
+	cJSON_AddItemToObject(o, "exists", json_exists(im->ex));
+	cJSON_AddItemToObject(o, "service_agent", json_agent(r, im));
 	return o;
 }
 
@@ -166,7 +246,7 @@ report_json(FILE *f, const struct report *r)
 	cJSON_AddItemToObject(o, "decision",
 	    cJSON_CreateString(decisions[r->decision]));
 	for (i = 0; i < r->n; i++)
-		cJSON_AddItemToArray(arr, json_image(&r->images[i]));
+		cJSON_AddItemToArray(arr, json_image(r, &r->images[i]));
 	cJSON_AddItemToObject(o, "images", arr);
 	if (r->note != NULL)
 		cJSON_AddItemToObject(o, "note", cJSON_CreateString(r->note));
@@ -249,6 +329,83 @@ text_error_hint(FILE *f, const struct report_image *im)
 		    "(proxy/* properties) and core/custom_ca_certs_file.\n");
 }
 
+/* The registry's answer about a manifest: missing, refused or no answer. */
+static void
+text_manifest(FILE *f, const struct report *r, const struct report_image *im)
+{
+	const struct exists_query *x = im->ex;
+	const char *level = r->warn ? "WARNING" : "ERROR";
+
+	if (x->status == EXISTS_MISSING)
+		fprintf(f, "%s%s:%s (%s) image '%s' not found: %s\n",
+		    RED(r->color), level, OFF(r->color), PROG, im->image,
+		    x->detail);
+	else
+		fprintf(f, "%s%s:%s (%s) %s image '%s': %s\n", RED(r->color),
+		    level, OFF(r->color), PROG, x->status == EXISTS_DENIED ?
+		    "the registry will not serve" : "cannot check", im->image,
+		    x->detail);
+	fprintf(f, "  manifest: %s\n", x->url);
+	if (x->status == EXISTS_MISSING)
+		fprintf(f, "  Check the tag or digest; 'gcloud artifacts docker "
+		    "tags list %s/%s' lists the tags.\n", im->ref.domain,
+		    im->ref.path);
+	else if (x->status == EXISTS_DENIED)
+		grant_command(f, r, &im->ref);
+	else if (x->http_code == 0)
+		fprintf(f, "  Check the network, the proxy settings "
+		    "(proxy/* properties) and core/custom_ca_certs_file.\n");
+}
+
+/* A warning only: the service agent never changes the decision. */
+static void
+text_agent(FILE *f, const struct report *r, const struct report_image *im)
+{
+	char buf[1200];
+
+	if (im->sa->unreadable && r->agent_member != NULL &&
+	    *r->agent_member != '\0')
+		fprintf(f, "%sWARNING:%s (%s) %s\n", RED(r->color),
+		    OFF(r->color), PROG, im->sa->detail);
+	else
+		fprintf(f, "%sWARNING:%s (%s) the Cloud Run service agent of "
+		    "project '%s' %s image '%s'\n  %s\n", RED(r->color),
+		    OFF(r->color), PROG, r->project, im->sa->result ==
+		    AGENT_MISSING ? "cannot read" : "may not be able to read",
+		    im->image, im->sa->detail);
+	fprintf(f, "  repository: %s\n  %s the deploy would be accepted, but "
+	    "the new revision would fail to pull the image.\n",
+	    im->ref.resource, im->sa->result == AGENT_MISSING ? "Then" :
+	    "If it cannot,");
+	agent_grant(r, &im->ref, buf, sizeof(buf), " \\\n    ");
+	fprintf(f, "To grant it, run:\n  %s\n", buf);
+}
+
+static void
+text_agents(FILE *f, const struct report *r)
+{
+	size_t i, j;
+
+	for (i = 0; i < r->n; i++) {
+		const struct agent_check *sa = r->images[i].sa;
+
+		if (sa == NULL || (sa->result != AGENT_MISSING &&
+		    sa->result != AGENT_UNKNOWN))
+			continue;
+		for (j = 0; j < i && r->images[j].sa != sa; j++)
+			;
+		if (j == i)	/* once per repository */
+			text_agent(f, r, &r->images[i]);
+	}
+}
+
+static int
+problem(const struct report_image *im)
+{
+	return im->result == RESULT_DENIED || im->result == RESULT_ERROR ||
+	    (im->ex != NULL && im->ex->status == EXISTS_MISSING);
+}
+
 static void
 text_error(FILE *f, const struct report *r, const struct report_image *im)
 {
@@ -273,20 +430,46 @@ report_text(FILE *f, const struct report *r)
 	size_t i;
 
 	for (i = 0; i < r->n; i++) {
-		if (r->images[i].result == RESULT_DENIED)
-			text_denied(f, r, &r->images[i]);
-		else if (r->images[i].result == RESULT_ERROR)
-			text_error(f, r, &r->images[i]);
+		const struct report_image *im = &r->images[i];
+
+		if (im->ex != NULL && problem(im) &&
+		    (im->q == NULL || im->q->status == AR_GRANTED))
+			text_manifest(f, r, im);
+		else if (im->result == RESULT_DENIED)
+			text_denied(f, r, im);
+		else if (im->result == RESULT_ERROR)
+			text_error(f, r, im);
 	}
+	text_agents(f, r);
 	if (r->warn && r->decision == DECISION_DEPLOY)
 		for (i = 0; i < r->n; i++)
-			if (r->images[i].result == RESULT_DENIED ||
-			    r->images[i].result == RESULT_ERROR) {
+			if (problem(&r->images[i])) {
 				fprintf(f, "Deploying anyway "
 				    "(--preflight=warn).\n");
 				break;
 			}
 	fflush(f);
+}
+
+static void
+summary_extras(FILE *f, const struct report *r, const struct report_image *im)
+{
+	static const char *const ex[] = {
+		[EXISTS_PLANNED] = "HEAD", [EXISTS_SKIPPED] = "skipped",
+		[EXISTS_FOUND] = "found", [EXISTS_MISSING] = "missing",
+		[EXISTS_DENIED] = "refused", [EXISTS_ERROR] = "error",
+	};
+
+	if (im->ex != NULL)
+		fprintf(f, "           manifest %s %s\n", ex[im->ex->status],
+		    im->ex->url);
+	if (im->sa != NULL)
+		fprintf(f, "           service agent of %s: %s%s%s\n",
+		    r->project, im->sa->result == AGENT_PLANNED ?
+		    "would be checked (repository in project " :
+		    agents[im->sa->result], im->sa->result == AGENT_PLANNED ?
+		    im->ref.project : "", im->sa->result == AGENT_PLANNED ?
+		    ")" : "");
 }
 
 void
@@ -311,6 +494,7 @@ report_summary(FILE *f, const struct report *r)
 		    im->container ? ")" : "");
 		if (repo)
 			fprintf(f, "           %s\n", im->ref.resource);
+		summary_extras(f, r, im);
 	}
 	fflush(f);
 }

@@ -110,7 +110,7 @@ else not_ok "stdin reaches gcloud intact"; fi
 # SIG_IGN for SIGPIPE survives exec: what we were given, gcloud gets.
 cat >"$T/bin/gcloud-sig" <<EOF
 #!/bin/sh
-grep -E '^Sig(Ign|Blk):' /proc/\$\$/status >"$T/sig"
+grep -E '^Sig(Ign|Blk):' /proc/self/status >"$T/sig"
 EOF
 chmod +x "$T/bin/gcloud-sig"
 grep -E '^Sig(Ign|Blk):' /proc/$$/status >/dev/null

@@ -183,11 +183,5 @@ fi
 tty x "TERM=xterm '$SHIM' --preflight=plan svc --image=$IMG/r/i:1 \
     --region=us-central1 --project=p >'$T/plan.txt'"
 grep_file "tty, plan to a file: the plan is there" "$T/plan.txt" 'planned'
-if grep -q "$ESC" "$T/plan.txt"; then
-	# TODO: report_summary() takes its bold from stderr (conf.c's
-	# c->color); on stdout it needs isatty(STDOUT_FILENO) (preflight.c).
-	skip "TODO tty, plan to a file: bold escapes land in the file (preflight.c/report.c)"
-else
-	ok "tty, plan to a file: no bold in the file"
-fi
+no_esc "tty, plan to a file: no bold in the file" "$T/plan.txt"
 done_testing
