@@ -3,6 +3,7 @@
  * them (api_lib/util/apis_internal.py, core/credentials/creds.py
  * GetQuotaProject, core/http_proxy.py in the installed SDK).
  */
+#include <regex.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -11,12 +12,37 @@
 #include "arclient.h"
 #include "settings.h"
 
+/*
+ * properties.py _VALID_ENDPOINT_OVERRIDE_REGEX, which EndpointValidator
+ * applies to every api_endpoint_overrides/NAME value, "" included: a
+ * scheme, a host name or address, an optional port, and a trailing '/'.
+ * Only whether it matches counts, so POSIX ERE serves for Python's re.
+ */
+#define ENDPOINT_RE	"^https?://" \
+	"([A-Z0-9][-A-Z0-9.]+|" \
+	"[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}|" \
+	"\\[?[A-F0-9]*:[A-F0-9:]+\\]?)" \
+	"(:[0-9]+)?" \
+	"(/|[/?][^[:space:]]+/)$"
 
+/* 0 when gcloud accepts `v` as an endpoint override, else -1. */
+static int
+override_ok(const char *v)
+{
+	regex_t re;
+	int rc;
+
+	if (regcomp(&re, ENDPOINT_RE, REG_EXTENDED | REG_ICASE | REG_NOSUB))
+		return -1;
+	rc = regexec(&re, v, 0, NULL, 0);
+	regfree(&re);
+	return rc == 0 ? 0 : -1;
+}
 
 /*
- * gcloud joins the API's relative path to the override as urljoin() does:
- * whatever follows the last '/' of the path is replaced.  A bare
- * "scheme://host:port" gets the "/".
+ * gcloud refuses an override its validator rejects (an empty one too),
+ * then joins the API's relative path to it as urljoin() does: whatever
+ * follows the last '/' of the path is replaced.
  */
 int
 settings_endpoint(const struct props *p, const char *name, const char *dflt,
@@ -27,8 +53,14 @@ settings_endpoint(const struct props *p, const char *name, const char *dflt,
 	int n;
 
 	snprintf(prop, sizeof(prop), "api_endpoint_overrides/%s", name);
-	if ((override = props_get(p, prop)) == NULL || *override == '\0')
+	if ((override = props_get(p, prop)) == NULL)
 		override = dflt;
+	else if (override_ok(override) != 0) {
+		snprintf(err, errlen, "%s '%s' is not a valid endpoint override: "
+		    "gcloud wants an absolute http:// or https:// URI ending "
+		    "with '/'", prop, override);
+		return -1;
+	}
 	if (http_endpoint_ok(override, why, sizeof(why)) != 0) {
 		snprintf(err, errlen, "%s '%s': %s", prop, override, why);
 		return -1;

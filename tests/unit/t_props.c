@@ -19,6 +19,7 @@
 
 #include "cli.h"
 #include "props.h"
+#include "settings.h"
 
 #define GCLOUD	"/usr/bin/gcloud"
 #define SDKROOT	"/usr/lib/google-cloud-sdk"
@@ -590,6 +591,48 @@ test_parity_real_gcloud(void **state)
 	assert_true(nonempty >= 12);	/* not agreeing on "unset" only */
 }
 
+/*
+ * gcloud's EndpointValidator (properties.py) refuses an override without
+ * a trailing '/', an empty one, or one without http(s)://: so must we.
+ */
+static void
+test_endpoint_override(void **state)
+{
+	static const struct {
+		const char *v, *want;	/* want NULL: refused */
+	} t[] = {
+		{ "https://127.0.0.1:8443/x/", "https://127.0.0.1:8443/x/" },
+		{ "http://localhost:1/", "http://localhost:1/" },
+		{ "https://[::1]:9/", "https://[::1]:9/" },
+		{ "https://127.0.0.1:8443", NULL },
+		{ "https://127.0.0.1:8443/ar/v9", NULL },
+		{ "", NULL },
+		{ "127.0.0.1:8443/", NULL },
+		{ "ftp://127.0.0.1/", NULL },
+	};
+	struct props p;
+	char out[256], err[256];
+	size_t i;
+	int rc;
+
+	(void)state;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		props_init(&p);
+		assert_int_equal(props_flag(&p,
+		    "api_endpoint_overrides/artifactregistry", t[i].v), 0);
+		rc = settings_endpoint(&p, "artifactregistry",
+		    "https://artifactregistry.googleapis.com/", out,
+		    sizeof(out), err, sizeof(err));
+		if (t[i].want == NULL)
+			assert_int_equal(rc, -1);
+		else {
+			assert_int_equal(rc, 0);
+			assert_string_equal(out, t[i].want);
+		}
+		props_free(&p);
+	}
+}
+
 int
 main(void)
 {
@@ -612,6 +655,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_files, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bool, setup, teardown),
 		cmocka_unit_test(test_parity_real_gcloud),
+		cmocka_unit_test_setup_teardown(test_endpoint_override, setup,
+		    teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
