@@ -39,6 +39,7 @@ struct run {
 	size_t			 nnamed;
 	struct settings		 ps;	/* plan mode's settings */
 	char			 run_ep[1024], proxy[1024];
+	char			 settings_err[512];
 	struct report_settings	 rs;
 	struct extras		 ex;	/* manifests, service agent */
 	struct curl_slist	*connect_to;	/* GCLOUD_RUN_DEPLOY_CONNECT_TO */
@@ -408,8 +409,10 @@ plan_settings(struct run *r)
 	    "auth/impersonate_service_account");
 	rs->project = props_get(&r->props, "core/project");
 	rs->region = props_get(&r->props, "run/region");
-	if (settings_load(&r->props, token_user_creds(&r->props), &r->ps, err,
-	    sizeof(err)) == 0) {
+	if (settings_load(&r->props, token_user_creds(&r->props), &r->ps,
+	    r->settings_err, sizeof(r->settings_err)) != 0)
+		r->rep.note = r->settings_err;	/* a check would stop here */
+	else {
 		rs->ar_endpoint = r->ps.endpoint;
 		rs->ca_file = r->ps.ca_file;
 		rs->quota_project = r->ps.user_project[0] ?

@@ -88,9 +88,9 @@ userinfo(const char *user, const char *pass, char *out, size_t len)
 	int n;
 
 	out[0] = '\0';
-	if (user == NULL)
-		return 0;
-	u = curl_easy_escape(NULL, user, 0);
+	if (user == NULL && pass == NULL)
+		return 0;	/* gcloud adds user:password@ when either is set */
+	u = curl_easy_escape(NULL, user != NULL ? user : "", 0);
 	pw = curl_easy_escape(NULL, pass != NULL ? pass : "", 0);
 	n = u && pw ? snprintf(out, len, "%s:%s@", u, pw) : -1;
 	if (pw != NULL)
