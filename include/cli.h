@@ -79,6 +79,7 @@ struct deploy_args {
 	const char	*region;		/* --region */
 	const char	*platform;		/* --platform */
 	const char	*unknown_flag;		/* first flag gcloud 528 lacks */
+	const char	*freshness;		/* --freshness (audit mode) */
 };
 
 enum cli_status cli_parse(int argc, char **argv, enum cli_mode mode,

@@ -51,13 +51,35 @@ shim_option(const char *w, const char *name, const char **val)
 	return 0;
 }
 
+/* --- audit (issue 6): is the mode audit? --- */
+/*
+ * --freshness is a real gcloud flag of other commands: it is the shim's
+ * only when the mode is audit, from the last --preflight= before "--", else
+ * from GCLOUD_RUN_DEPLOY_PREFLIGHT.
+ */
+static int
+audit_mode(int argc, char **argv)
+{
+	const char *v, *m = NULL;
+	int i;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (shim_option(argv[i], "--preflight", &v) && v != NULL &&
+		    conf_parse_mode(v) >= 0)
+			m = v;
+	if (m == NULL)
+		m = conf_env("GCLOUD_RUN_DEPLOY_PREFLIGHT");
+	return m != NULL && conf_parse_mode(m) == PREFLIGHT_AUDIT;
+}
+/* --- end audit --- */
+
 /* Take the shim's own options out of argv; build a->fwd. */
 static enum cli_status
 split_options(int argc, char **argv, enum cli_mode mode,
     struct deploy_args *a, char *err, size_t errlen)
 {
 	const char *v;
-	int i, n = 0, dashdash = 0;
+	int i, n = 0, dashdash = 0, audit = audit_mode(argc, argv);
 
 	a->fwd = calloc((size_t)argc + 3, sizeof(*a->fwd));
 	if (a->fwd == NULL)
@@ -72,7 +94,8 @@ split_options(int argc, char **argv, enum cli_mode mode,
 		if (!dashdash && shim_option(argv[i], "--preflight", &v)) {
 			if (v == NULL || (a->mode = conf_parse_mode(v)) < 0) {
 				snprintf(err, errlen, "--preflight: expected "
-				    "--preflight=enforce|warn|only|plan|off");
+				    "--preflight=enforce|warn|only|plan|off|"
+				    "audit");
 				return CLI_USAGE;
 			}
 			continue;
@@ -86,6 +109,18 @@ split_options(int argc, char **argv, enum cli_mode mode,
 			}
 			continue;
 		}
+		/* --- audit (issue 6): --freshness=D --- */
+		if (!dashdash && audit &&
+		    shim_option(argv[i], "--freshness", &v)) {
+			if (v == NULL || *v == '\0') {
+				snprintf(err, errlen, "--freshness: expected "
+				    "--freshness=DURATION (30d, 12h, 90m)");
+				return CLI_USAGE;
+			}
+			a->freshness = v;
+			continue;
+		}
+		/* --- end audit --- */
 		a->fwd[n++] = argv[i];
 	}
 	a->nfwd = n;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "cli.h"
 #include "conf.h"
 #include "gcloud.h"
@@ -70,6 +71,11 @@ main(int argc, char *argv[])
 	fmt = a.format >= 0 ? (enum report_format)a.format : c.format;
 	found = gcloud_locate(c.gcloud, path, sizeof(path), nf,
 	    sizeof(nf)) == 0;
+	if (mode == PREFLIGHT_AUDIT) {	/* audit.h: no hand-over */
+		rc = audit_run(&c, &a, fmt, found ? path : NULL);
+		cli_free(&a);
+		return rc;
+	}
 	if (st == CLI_BADINPUT) {
 		/* A flags file that cannot be read: gcloud will say so too. */
 		report_error(c.color, "%s", err);

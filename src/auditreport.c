@@ -1,0 +1,210 @@
+/*
+ * auditreport.c - what the audit prints: the summary in text, or one JSON
+ * object, and the grant command of each group in the same form report.c
+ * gives it for a denial.  Nothing here reads the network or exits.
+ *
+ * The JSON object's field names are a public interface:
+ * {"command": "audit", "project", "freshness", "since", "decision",
+ *  "groups": [{"principal", "image", "repository", "count", "latest",
+ *  "services": [{"name", "region"}], "grant"}], "entries_read", "pages",
+ *  "complete", "omitted", "error"}.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "audit.h"
+
+#define GRANT_FMT	"gcloud artifacts repositories " \
+			"add-iam-policy-binding %s --project=%s " \
+			"--location=%s --member=%s " \
+			"--role=roles/artifactregistry.reader"
+
+int
+audit_grant(const struct principal *who, const struct imageref *ref,
+    char *buf, size_t len)
+{
+	char member[400];
+	int n;
+
+	if (ref->kind != IMAGEREF_AR && ref->kind != IMAGEREF_GCR)
+		return -1;
+	if (principal_member(who, member, sizeof(member)) != 0)
+		strlcpy(member, "MEMBER", sizeof(member));
+	n = snprintf(buf, len, GRANT_FMT, ref->repository, ref->project,
+	    ref->location, member);
+	return n < 0 || (size_t)n >= len ? -1 : 0;
+}
+
+const char *
+audit_decision(const struct audit *au, const struct audit_info *in)
+{
+	if (au->n > 0)
+		return "found";
+	return in->complete ? "clean" : "error";
+}
+
+/* The image's repository, when it has one. */
+static int
+repository(const struct audit_group *g, struct imageref *ref)
+{
+	return g->image[0] != '\0' && imageref_parse(g->image, ref) == 0 &&
+	    (ref->kind == IMAGEREF_AR || ref->kind == IMAGEREF_GCR);
+}
+
+static cJSON *
+str_or_null(const char *s)
+{
+	return s != NULL && *s != '\0' ? cJSON_CreateString(s) :
+	    cJSON_CreateNull();
+}
+
+static void
+json_services(cJSON *o, const struct audit_group *g)
+{
+	cJSON *svc, *s;
+	size_t i;
+
+	svc = cJSON_AddArrayToObject(o, "services");
+	for (i = 0; svc != NULL && i < g->nsvc; i++) {
+		if ((s = cJSON_CreateObject()) == NULL)
+			return;
+		cJSON_AddStringToObject(s, "name", g->svc[i].name);
+		cJSON_AddItemToObject(s, "region",
+		    str_or_null(g->svc[i].region));
+		cJSON_AddItemToArray(svc, s);
+	}
+}
+
+static cJSON *
+json_group(const struct audit_group *g)
+{
+	struct imageref ref;
+	char member[400], grant[1200];
+	cJSON *o;
+	int repo = repository(g, &ref);
+
+	if ((o = cJSON_CreateObject()) == NULL)
+		return NULL;
+	cJSON_AddItemToObject(o, "principal", str_or_null(
+	    principal_member(&g->who, member, sizeof(member)) == 0 ?
+	    member : NULL));
+	cJSON_AddItemToObject(o, "image", str_or_null(g->image));
+	cJSON_AddItemToObject(o, "repository",
+	    str_or_null(repo ? ref.resource : NULL));
+	cJSON_AddNumberToObject(o, "count", (double)g->count);
+	cJSON_AddItemToObject(o, "latest", str_or_null(g->latest));
+	json_services(o, g);
+	cJSON_AddItemToObject(o, "grant", str_or_null(repo &&
+	    audit_grant(&g->who, &ref, grant, sizeof(grant)) == 0 ?
+	    grant : NULL));
+	return o;
+}
+
+void
+audit_json(FILE *f, const struct audit *au, const struct audit_info *in)
+{
+	cJSON *o, *groups;
+	char *s;
+	size_t i;
+
+	if ((o = cJSON_CreateObject()) == NULL)
+		return;
+	cJSON_AddStringToObject(o, "command", "audit");
+	cJSON_AddStringToObject(o, "project", in->project);
+	cJSON_AddStringToObject(o, "freshness", in->freshness);
+	cJSON_AddStringToObject(o, "since", in->since);
+	cJSON_AddStringToObject(o, "decision", audit_decision(au, in));
+	groups = cJSON_AddArrayToObject(o, "groups");
+	for (i = 0; groups != NULL && i < au->n; i++)
+		cJSON_AddItemToArray(groups, json_group(&au->g[i]));
+	cJSON_AddNumberToObject(o, "entries_read", (double)au->entries);
+	cJSON_AddNumberToObject(o, "pages", (double)au->pages);
+	cJSON_AddBoolToObject(o, "complete", in->complete);
+	cJSON_AddNumberToObject(o, "omitted", (double)au->omitted);
+	cJSON_AddItemToObject(o, "error", str_or_null(in->error));
+	if ((s = cJSON_PrintUnformatted(o)) != NULL)
+		fprintf(f, "%s\n", s);
+	free(s);
+	cJSON_Delete(o);
+	fflush(f);
+}
+
+/* As report.c prints the grant command for a denial. */
+static void
+text_grant(FILE *f, const struct audit_group *g, const struct imageref *ref)
+{
+	char member[400];
+
+	if (principal_member(&g->who, member, sizeof(member)) != 0)
+		strlcpy(member, "MEMBER", sizeof(member));
+	fprintf(f, "To grant it, run:\n"
+	    "  gcloud artifacts repositories add-iam-policy-binding %s "
+	    "--project=%s \\\n    --location=%s --member=%s "
+	    "--role=roles/artifactregistry.reader\n",
+	    ref->repository, ref->project, ref->location, member);
+	if (g->who.kind == PRINCIPAL_UNKNOWN)
+		fprintf(f, "  (MEMBER: user:EMAIL or serviceAccount:EMAIL of "
+		    "the principal that deployed)\n");
+}
+
+static void
+text_group(FILE *f, const struct audit_group *g)
+{
+	struct imageref ref;
+	char who[400];
+	size_t i;
+	int repo = repository(g, &ref);
+
+	if (principal_member(&g->who, who, sizeof(who)) != 0)
+		strlcpy(who, "a principal the entry does not name",
+		    sizeof(who));
+	if (g->image[0] != '\0')
+		fprintf(f, "\n%s cannot read image '%s'\n", who, g->image);
+	else
+		fprintf(f, "\n%s cannot read an image the entry does not "
+		    "name\n", who);
+	if (repo)
+		fprintf(f, "  repository: %s\n", ref.resource);
+	fprintf(f, "  %zu error%s, latest %s\n", g->count,
+	    g->count == 1 ? "" : "s",
+	    g->latest[0] ? g->latest : "(no time logged)");
+	for (i = 0; i < g->nsvc; i++)
+		fprintf(f, "%s%s%s%s%s", i == 0 ? "  services: " : ", ",
+		    g->svc[i].name, g->svc[i].region[0] ? " (" : "",
+		    g->svc[i].region, g->svc[i].region[0] ? ")" : "");
+	fprintf(f, "%s", g->nsvc > 0 ? "\n" : "");
+	if (repo)
+		text_grant(f, g, &ref);
+	else if (g->image[0] != '\0')
+		fprintf(f, "  not in Artifact Registry: no repository to "
+		    "grant on\n");
+}
+
+void
+audit_text(FILE *f, const struct audit *au, const struct audit_info *in)
+{
+	size_t i;
+
+	fprintf(f, "Cloud Run audit logs of project '%s' since %s (%s): "
+	    "\"" AUDIT_PHRASE "\"\n", in->project, in->since, in->freshness);
+	fprintf(f, "%zu entr%s read in %zu page%s%s\n", au->entries,
+	    au->entries == 1 ? "y" : "ies", au->pages,
+	    au->pages == 1 ? "" : "s",
+	    in->complete ? "" : " (the listing did not finish)");
+	for (i = 0; i < au->n; i++)
+		text_group(f, &au->g[i]);
+	if (au->omitted > 0)
+		fprintf(f, "\n%zu more entries in other groups are not "
+		    "shown\n", au->omitted);
+	if (au->n > 0)
+		fprintf(f, "\nSince 2025-01-15 Cloud Run refuses these "
+		    "deploys: grant roles/artifactregistry.reader\nas above "
+		    "(or run gcloud-run-deploy before each deploy).\n");
+	else if (in->complete)
+		fprintf(f, "No errors: every deploy in this period could read "
+		    "its images.\n");
+	fflush(f);
+}
