@@ -24,7 +24,11 @@ WARN = -Wall -Wextra -Wstrict-prototypes -Wformat-security \
 CFLAGS ?= -O2 -g
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -Iinclude \
 	-DVERSION='"$(VERSION)"' $(shell $(PKG_CONFIG) --cflags $(PKGS))
-LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS))
+# libcurl is not linked: src/curlfn.c opens it when the first request is
+# made, so a plain hand-over does not load its thirty libraries.  Tests
+# that call libcurl themselves link it (TEST_LIBS).
+LIBS = $(shell $(PKG_CONFIG) --libs $(filter-out libcurl,$(PKGS))) -ldl
+TEST_LIBS = $(LIBS) $(shell $(PKG_CONFIG) --libs libcurl)
 ifneq ($(SANITIZE),)
 ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-sanitize-recover=$(SANITIZE) \
 	-fno-omit-frame-pointer
@@ -54,7 +58,7 @@ $(B)/unit/%: tests/unit/%.c $(B)/libshim.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Wno-write-strings \
 		$(shell $(PKG_CONFIG) --cflags cmocka) -MMD -MP \
-		$(LDSAN) -o $@ $< $(B)/libshim.a $(LIBS) \
+		$(LDSAN) -o $@ $< $(B)/libshim.a $(TEST_LIBS) \
 		$(shell $(PKG_CONFIG) --libs cmocka)
 
 unit: $(UNIT_BINS)
@@ -120,7 +124,7 @@ demo: all
 # --- ar-check test driver (tests/t20-arclient.sh); owner: arclient ---
 $(B)/ar-check: tests/drivers/ar-check.c $(B)/libshim.a
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -MMD -MP $(LDSAN) -o $@ $< $(B)/libshim.a $(LIBS)
+	$(CC) $(ALL_CFLAGS) -MMD -MP $(LDSAN) -o $@ $< $(B)/libshim.a $(TEST_LIBS)
 
 unit: $(B)/ar-check
 -include $(B)/ar-check.d
@@ -154,7 +158,7 @@ $(FUZZ_B)/libfuzzshim.a: $(FUZZ_OBJS)
 $(FUZZ_B)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_B)/libfuzzshim.a
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -Wno-write-strings \
 		-fsanitize=fuzzer,$(FUZZ_SAN) -o $@ $< \
-		$(FUZZ_B)/libfuzzshim.a $(LIBS)
+		$(FUZZ_B)/libfuzzshim.a $(TEST_LIBS)
 
 fuzz-build: $(FUZZ_BINS)
 

@@ -24,7 +24,7 @@
 #ifndef EXTRAS_H
 #define EXTRAS_H
 
-#include <curl/curl.h>
+#include "curlfn.h"
 
 #include "agent.h"
 #include "exists.h"

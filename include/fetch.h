@@ -15,7 +15,7 @@
 
 #include <stddef.h>
 
-#include <curl/curl.h>
+#include "curlfn.h"
 
 #include "http.h"
 

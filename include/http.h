@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include <curl/curl.h>
+#include "curlfn.h"
 
 #define HTTP_BODY_MAX	(1024 * 1024)	/* larger answers are an error */
 

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include <cjson/cJSON.h>
-#include <curl/curl.h>
+#include "curlfn.h"
 
 #include "arclient.h"
 #include "fetch.h"

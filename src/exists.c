@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <curl/curl.h>
+#include "curlfn.h"
 
 #include "apierror.h"
 #include "exists.h"

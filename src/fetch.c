@@ -13,7 +13,7 @@
 #include <string.h>
 #include <time.h>
 
-#include <curl/curl.h>
+#include "curlfn.h"
 
 #include "fetch.h"
 

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <curl/curl.h>
+#include "curlfn.h"
 
 #include "arclient.h"
 #include "settings.h"

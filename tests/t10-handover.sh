@@ -142,6 +142,14 @@ else
 		"direct: $(tr '\n' ' ' <"$T/fds-direct")"
 fi
 
+# A hand-over loads no libcurl (it is opened only for a check), so the
+# wrapper before every gcloud command stays cheap.
+run env LD_DEBUG=libs GCLOUD_RUN_DEPLOY_GCLOUD=/bin/true "$SHIM" svc \
+	--image=docker.io/library/nginx:1
+expect_rc "pass-through with LD_DEBUG: exit 0" 0
+grep_not "a hand-over does not load libcurl" "$T/err" "libcurl"
+grep_file "... while the loader did report its work" "$T/err" "calling init"
+
 run "$SHIM" --preflight=bogus svc
 expect_rc "bad --preflight value: exit 64" 64
 run env GCLOUD_RUN_DEPLOY_PREFLIGHT=sometimes "$SHIM" svc
