@@ -229,7 +229,7 @@ unset CLOUDSDK_AUTH_ACCESS_TOKEN_FILE
 header; stats bc; stats bf
 b1=$(median_ms bc.1) c1=$(median_ms bc.2) b2=$(median_ms bf.1) c2=$(median_ms bf.2)
 echo "  (c)/(b): $(ratio "$c1" "$b1")x (environment), $(ratio "$c2" "$b2")x (token file)"
-bmax=$(awk -v a="$b1" -v b="$b2" 'BEGIN {print a > b ? a : b}')
+bmax=$(awk -v a="$b1" -v b="$b2" 'BEGIN {print (a > b) ? a : b}')
 verdict "(b) <= 40 ms" "$(le "$bmax" 40)"
 verdict "(c) <= 1.6 x (b)" "$(awk -v a="$c1" -v b="$b1" -v c="$c2" -v d="$b2" \
 	'BEGIN {print (a <= 1.6 * b && c <= 1.6 * d) ? 1 : 0}')"
