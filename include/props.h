@@ -54,6 +54,14 @@ int props_flag(struct props *p, const char *key, const char *value);
  */
 struct deploy_args;
 int props_args(struct props *p, const struct deploy_args *a);
+
+/*
+ * All of it for a command line: props_init(), its flags (props_args),
+ * then the files, with the installation properties of the SDK whose
+ * gcloud is `gcloud` (an absolute path, or NULL).  0, or -1 with err.
+ */
+int props_for_command(struct props *p, const struct deploy_args *a,
+    const char *gcloud, char *err, size_t errlen);
 /*
  * Read the configuration files.  `configuration` is --configuration or
  * NULL; `sdk_root` the SDK installation directory or NULL.  A missing file

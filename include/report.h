@@ -98,6 +98,21 @@ void report_error(int color, const char *fmt, ...)
 void report_hint(const char *fmt, ...)
     __attribute__((__format__(__printf__, 1, 2)));
 
+/*
+ * The command that grants `member` roles/artifactregistry.reader on ref's
+ * repository, with `sep` between --project and --location (" ", or a
+ * continuation).  -1 when ref is not in Artifact Registry or buf is short.
+ */
+int report_grant_line(const char *member, const struct imageref *ref,
+    const char *sep, char *buf, size_t len);
+
+/*
+ * "To grant it, run:" and that command for `who`, ready to paste; when
+ * the principal is unknown, MEMBER and a note on whose it is (`whose`).
+ */
+void report_grant(FILE *f, const struct principal *who,
+    const struct imageref *ref, const char *whose);
+
 const char *report_result_name(enum result r);
 const char *report_decision_name(enum decision d);
 

@@ -13,8 +13,6 @@
 #include <sys/prctl.h>
 
 #include <ctype.h>
-#include <libgen.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -341,15 +339,7 @@ finish(struct aud *r)
 static int
 load_props(struct aud *r, char *err, size_t errlen)
 {
-	char real[PATH_MAX], *root = NULL;
-
-	if (r->gcloud != NULL && realpath(r->gcloud, real) != NULL)
-		root = dirname(dirname(real));	/* SDK_ROOT/bin/gcloud */
-	if (props_args(&r->props, r->a) != 0) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	return props_load(&r->props, r->a->configuration, root, err, errlen);
+	return props_for_command(&r->props, r->a, r->gcloud, err, errlen);
 }
 
 static int

@@ -16,26 +16,18 @@
 #include <cjson/cJSON.h>
 
 #include "audit.h"
+#include "report.h"
 
-#define GRANT_FMT	"gcloud artifacts repositories " \
-			"add-iam-policy-binding %s --project=%s " \
-			"--location=%s --member=%s " \
-			"--role=roles/artifactregistry.reader"
 
 int
 audit_grant(const struct principal *who, const struct imageref *ref,
     char *buf, size_t len)
 {
 	char member[400];
-	int n;
 
-	if (ref->kind != IMAGEREF_AR && ref->kind != IMAGEREF_GCR)
-		return -1;
 	if (principal_member(who, member, sizeof(member)) != 0)
 		strlcpy(member, "MEMBER", sizeof(member));
-	n = snprintf(buf, len, GRANT_FMT, ref->repository, ref->project,
-	    ref->location, member);
-	return n < 0 || (size_t)n >= len ? -1 : 0;
+	return report_grant_line(member, ref, " ", buf, len);
 }
 
 const char *
@@ -132,23 +124,6 @@ audit_json(FILE *f, const struct audit *au, const struct audit_info *in)
 	fflush(f);
 }
 
-/* As report.c prints the grant command for a denial. */
-static void
-text_grant(FILE *f, const struct audit_group *g, const struct imageref *ref)
-{
-	char member[400];
-
-	if (principal_member(&g->who, member, sizeof(member)) != 0)
-		strlcpy(member, "MEMBER", sizeof(member));
-	fprintf(f, "To grant it, run:\n"
-	    "  gcloud artifacts repositories add-iam-policy-binding %s "
-	    "--project=%s \\\n    --location=%s --member=%s "
-	    "--role=roles/artifactregistry.reader\n",
-	    ref->repository, ref->project, ref->location, member);
-	if (g->who.kind == PRINCIPAL_UNKNOWN)
-		fprintf(f, "  (MEMBER: user:EMAIL or serviceAccount:EMAIL of "
-		    "the principal that deployed)\n");
-}
 
 static void
 text_group(FILE *f, const struct audit_group *g)
@@ -177,7 +152,7 @@ text_group(FILE *f, const struct audit_group *g)
 		    g->svc[i].region, g->svc[i].region[0] ? ")" : "");
 	fprintf(f, "%s", g->nsvc > 0 ? "\n" : "");
 	if (repo)
-		text_grant(f, g, &ref);
+		report_grant(f, &g->who, &ref, "the principal that deployed");
 	else if (g->image[0] != '\0')
 		fprintf(f, "  not in Artifact Registry: no repository to "
 		    "grant on\n");

@@ -5,8 +5,6 @@
  */
 #include <sys/prctl.h>
 
-#include <libgen.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,30 +43,10 @@ struct run {
 	struct curl_slist	*connect_to;	/* GCLOUD_RUN_DEPLOY_CONNECT_TO */
 };
 
-/* The SDK installation folder: the real gcloud is SDK_ROOT/bin/gcloud. */
-static int
-sdk_root(const char *gcloud, char *out)
-{
-	char real[PATH_MAX];
-
-	if (gcloud == NULL || realpath(gcloud, real) == NULL)
-		return -1;
-	strlcpy(out, dirname(dirname(real)), PATH_MAX);
-	return 0;
-}
-
 static int
 load_props(struct run *r, char *err, size_t errlen)
 {
-	char root[PATH_MAX];
-
-	props_init(&r->props);
-	if (props_args(&r->props, r->a) != 0) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	return props_load(&r->props, r->a->configuration,
-	    sdk_root(r->gcloud, root) == 0 ? root : NULL, err, errlen);
+	return props_for_command(&r->props, r->a, r->gcloud, err, errlen);
 }
 
 /* Parse every image; returns how many are invalid. */

@@ -26,6 +26,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <limits.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -474,4 +475,31 @@ props_free(struct props *p)
 	free(p->config_name);
 	free(p->config_dir);
 	memset(p, 0, sizeof(*p));
+}
+
+/* The SDK installation folder: the real gcloud is SDK_ROOT/bin/gcloud. */
+static int
+sdk_root(const char *gcloud, char *out)
+{
+	char real[PATH_MAX];
+
+	if (gcloud == NULL || realpath(gcloud, real) == NULL)
+		return -1;
+	strlcpy(out, dirname(dirname(real)), PATH_MAX);
+	return 0;
+}
+
+int
+props_for_command(struct props *p, const struct deploy_args *a,
+    const char *gcloud, char *err, size_t errlen)
+{
+	char root[PATH_MAX];
+
+	props_init(p);
+	if (props_args(p, a) != 0) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	return props_load(p, a->configuration,
+	    sdk_root(gcloud, root) == 0 ? root : NULL, err, errlen);
 }

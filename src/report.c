@@ -12,6 +12,7 @@
 #include "report.h"
 
 #define PROG	"gcloud-run-deploy"
+#define TOKEN_OWNER	"the account that owns the access token"
 #define BOLD(r)	((r)->color ? "\033[1m" : "")
 #define RED(c)	((c) ? "\033[1;31m" : "")
 #define OFF(c)	((c) ? "\033[0m" : "")
@@ -124,12 +125,9 @@ static void
 agent_grant(const struct report *r, const struct imageref *ref, char *buf,
     size_t len, const char *sep)
 {
-	snprintf(buf, len, "gcloud artifacts repositories add-iam-policy-binding "
-	    "%s --project=%s%s--location=%s --member=%s "
-	    "--role=roles/artifactregistry.reader", ref->repository,
-	    ref->project, sep, ref->location, r->agent_member != NULL &&
-	    *r->agent_member ? r->agent_member : "serviceAccount:service-"
-	    "PROJECT_NUMBER@" AGENT_DOMAIN);
+	report_grant_line(r->agent_member != NULL && *r->agent_member ?
+	    r->agent_member : "serviceAccount:service-PROJECT_NUMBER@"
+	    AGENT_DOMAIN, ref, sep, buf, len);
 }
 
 static void
@@ -260,21 +258,36 @@ report_json(FILE *f, const struct report *r)
 	fflush(f);
 }
 
-static void
-grant_command(FILE *f, const struct report *r, const struct imageref *ref)
+int
+report_grant_line(const char *member, const struct imageref *ref,
+    const char *sep, char *buf, size_t len)
 {
-	char member[400];
+	int n;
 
-	if (principal_member(&r->who, member, sizeof(member)) != 0)
+	if (ref->kind != IMAGEREF_AR && ref->kind != IMAGEREF_GCR)
+		return -1;
+	n = snprintf(buf, len, "gcloud artifacts repositories "
+	    "add-iam-policy-binding %s --project=%s%s--location=%s "
+	    "--member=%s --role=roles/artifactregistry.reader",
+	    ref->repository, ref->project, sep, ref->location, member);
+	return n < 0 || (size_t)n >= len ? -1 : 0;
+}
+
+void
+report_grant(FILE *f, const struct principal *who, const struct imageref *ref,
+    const char *whose)
+{
+	char member[400], line[1200];
+
+	if (principal_member(who, member, sizeof(member)) != 0)
 		strlcpy(member, "MEMBER", sizeof(member));
-	fprintf(f, "To grant it, run:\n"
-	    "  gcloud artifacts repositories add-iam-policy-binding %s "
-	    "--project=%s \\\n    --location=%s --member=%s "
-	    "--role=roles/artifactregistry.reader\n",
-	    ref->repository, ref->project, ref->location, member);
-	if (r->who.kind == PRINCIPAL_UNKNOWN)
+	if (report_grant_line(member, ref, " \\\n    ", line,
+	    sizeof(line)) != 0)
+		return;
+	fprintf(f, "To grant it, run:\n  %s\n", line);
+	if (who->kind == PRINCIPAL_UNKNOWN)
 		fprintf(f, "  (MEMBER: user:EMAIL or serviceAccount:EMAIL of "
-		    "the account that owns the access token)\n");
+		    "%s)\n", whose);
 }
 
 static void
@@ -300,7 +313,7 @@ text_denied(FILE *f, const struct report *r, const struct report_image *im)
 	    "  Artifact Registry does not list it for this principal: it is "
 	    "not granted,\n  or the repository does not exist.\n",
 	    im->ref.resource, AR_PERMISSION);
-	grant_command(f, r, &im->ref);
+	report_grant(f, &r->who, &im->ref, TOKEN_OWNER);
 }
 
 static void
@@ -351,7 +364,7 @@ text_manifest(FILE *f, const struct report *r, const struct report_image *im)
 		    "tags list %s/%s' lists the tags.\n", im->ref.domain,
 		    im->ref.path);
 	else if (x->status == EXISTS_DENIED)
-		grant_command(f, r, &im->ref);
+		report_grant(f, &r->who, &im->ref, TOKEN_OWNER);
 	else if (x->http_code == 0)
 		fprintf(f, "  Check the network, the proxy settings "
 		    "(proxy/* properties) and core/custom_ca_certs_file.\n");
