@@ -41,12 +41,33 @@ BEHAVIOUR keys (all optional; default: {"grant": true}):
   "body": "raw"             send this body as it is (with "status", default
   "content_type": "..."     200, and this Content-Type, default
                             application/json)
+  "fault": F                misbehave instead of answering (the request
+                            is read first, then):
+      "refuse"      close the connection without a byte of answer
+      "reset"       send half the status line and headers, then reset
+                    the connection (SO_LINGER 0: RST, not FIN)
+      "hang"        never answer; wait (at most 120 s) for the client to
+                    go away
+      "trickle"     a granting answer, one byte per second
+      "html"        502 with a proxy's HTML error page (text/html)
+      "huge"        200, a 10 MiB JSON body (that would grant)
+      "malformed"   200, a body that is not valid JSON
+  The other failures are the keys above: 401 ACCESS_TOKEN_EXPIRED and 403
+  SERVICE_DISABLED / IAM_PERMISSION_DENIED ("reason"), 404 ("status"), 429
+  with and without Retry-After and 500 ("fail_times", "fail_status",
+  "retry_after"), 503 n times then success ("fail_times").
+
+Server-level keys of the scenario:
+  "fault": "refuse"         close every connection right after accept(),
+                            before TLS (nothing is logged)
+Certificates for the wrong host name or from an untrusted CA are simply
+other --cert/--key files.
 
 Log (--log, JSON lines, one per request, written when it is answered):
   {"t_start", "t_end" (time.time()), "method", "path", "http_version",
    "user_project" (X-Goog-User-Project or null),
    "auth": "ok"|"missing"|"wrong", "body" (text, or null), "status",
-   "resource" (or null)}
+   "resource" (or null), "fault" (F, or null)}
 The token itself is never logged.
 """
 
@@ -57,6 +78,7 @@ import os
 import signal
 import socket
 import ssl
+import struct
 import sys
 import threading
 import time
@@ -177,8 +199,9 @@ def behaviour_answer(b, resource, n):
     hdrs = {}
     if n < int(b.get("fail_times", 0)):
         code = int(b.get("fail_status", 503))
-        body = status_body(code, "The service is currently unavailable."
-                           if code == 503 else "Quota exceeded.")
+        body = status_body(code, "Quota exceeded." if code == 429 else
+                           "Internal error encountered." if code == 500
+                           else "The service is currently unavailable.")
     elif "body" in b:
         return (int(b.get("status", 200)), str(b["body"]).encode(),
                 b.get("content_type", "application/json"), hdrs)
@@ -203,6 +226,68 @@ def behaviour_answer(b, resource, n):
         hdrs["Retry-After"] = str(b["retry_after"])
     return code, json.dumps(body, indent=2).encode(), "application/json", \
         hdrs
+
+
+HTML_502 = b"""<!DOCTYPE html>
+<html><head><title>502 Bad Gateway</title></head>
+<body><h1>Bad Gateway</h1><p>The proxy server received an invalid response
+from an upstream server.</p><hr><address>corporate-proxy</address></body>
+</html>
+"""
+FAULTS = ("refuse", "reset", "hang", "trickle", "html", "huge", "malformed")
+HUGE = 10 * 1024 * 1024
+
+
+def fault_answer(h, fault):
+    """Misbehave on handler h; returns the status logged (or None)."""
+    h.close_connection = True
+    sock = h.request
+    if fault == "refuse":
+        return None
+    if fault == "reset":
+        h.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: applic")
+        h.wfile.flush()
+        time.sleep(0.1)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                        struct.pack("ii", 1, 0))
+        sock.close()
+        return None
+    if fault == "hang":
+        sock.settimeout(120)
+        try:
+            while sock.recv(4096):
+                pass
+        except (OSError, ValueError):
+            pass
+        return None
+    if fault == "trickle":
+        body = json.dumps({"permissions": [PERMISSION]}).encode()
+        data = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n" \
+            b"Content-Length: %d\r\n\r\n%s" % (len(body), body)
+        for i in range(len(data)):
+            h.wfile.write(data[i:i + 1])
+            h.wfile.flush()
+            time.sleep(1)
+        return 200
+    if fault == "html":
+        return h.send_json(502, None, "text/html; charset=UTF-8", None,
+                           HTML_502)
+    if fault == "huge":
+        head = b'{"permissions": ["' + PERMISSION.encode() + b'"], "pad": "'
+        pad = HUGE - len(head) - 2
+        h.send_response(200)
+        h.send_header("Content-Type", "application/json")
+        h.send_header("Content-Length", str(HUGE))
+        h.end_headers()
+        h.wfile.write(head)
+        chunk = b"x" * 65536
+        while pad > 0:
+            h.wfile.write(chunk[:min(pad, len(chunk))])
+            pad -= len(chunk)
+        h.wfile.write(b'"}')
+        return 200
+    return h.send_json(200, None, "application/json", None,
+                       b'{"permissions": ["' + PERMISSION.encode() + b'",')
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -297,6 +382,9 @@ class Handler(BaseHTTPRequestHandler):
         n = st.count(res)
         if b.get("delay"):
             time.sleep(float(b["delay"]))
+        if b.get("fault") in FAULTS:
+            rec["fault"] = b["fault"]
+            return fault_answer(self, b["fault"])
         code, data, ctype, hdrs = behaviour_answer(b, res, n)
         return self.send_json(code, None, ctype, hdrs, data)
 
@@ -305,7 +393,8 @@ class Handler(BaseHTTPRequestHandler):
                "path": self.path, "http_version": self.request_version,
                "user_project": self.headers.get("X-Goog-User-Project"),
                "auth": self.auth(self.server.state.current()),
-               "body": None, "status": None, "resource": None}
+               "body": None, "status": None, "resource": None,
+               "fault": None}
         raw = self.read_body()
         if raw is not None:
             rec["body"] = raw.decode("utf-8", "replace")[:4096]
@@ -326,6 +415,10 @@ class Handler(BaseHTTPRequestHandler):
 class Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+
+    def verify_request(self, request, client_address):
+        # The server-level "refuse": closed before TLS, unanswered.
+        return self.state.current().get("fault") != "refuse"
 
     def handle_error(self, request, client_address):
         e = sys.exc_info()[1]
