@@ -133,7 +133,8 @@ apierror_transport(struct api_error *e, const struct fetch *f,
 	if (!f->body.overflow && f->res == CURLE_OK)
 		return 0;
 	apierror_clear(e);
-	e->http_code = f->code;
+	/* A reset after a partial status line leaves curl's code: not ours. */
+	e->http_code = f->res == CURLE_OK ? f->code : 0;
 	if (f->body.overflow)
 		snprintf(e->message, sizeof(e->message), "HTTP %ld: the "
 		    "answer is larger than %d bytes", f->code, HTTP_BODY_MAX);
@@ -149,8 +150,15 @@ void
 apierror_scrub(struct api_error *e, const char *token)
 {
 	/* A real token is long; a short one would match any message. */
-	if (token != NULL && strlen(token) >= 8 &&
-	    strstr(e->message, token) != NULL)
+	if (token == NULL || strlen(token) < 8)
+		return;
+	if (strstr(e->message, token) != NULL)
 		strlcpy(e->message, "the answer contained the access token, "
 		    "not shown", sizeof(e->message));
+	if (strstr(e->status_name, token) != NULL)
+		e->status_name[0] = '\0';
+	if (strstr(e->reason, token) != NULL)
+		e->reason[0] = '\0';
+	if (strstr(e->service, token) != NULL)
+		e->service[0] = '\0';
 }

@@ -51,16 +51,39 @@ report_decision_name(enum decision d)
 	return decisions[d];
 }
 
+/*
+ * A value from the command line, a file or the network, as shown to a
+ * person: no control byte or byte above 0x7e reaches the terminal (an
+ * image from a manifest could carry escape sequences), and no more than
+ * the buffer holds, cut with "..." (a 1 MiB image is not echoed whole).
+ */
+#define SHOWN	(240 + 4)	/* a value's buffer: 240 characters */
+
+static const char *
+shown(const char *s, char *buf, size_t len)
+{
+	size_t i;
+
+	if (s == NULL)
+		return "";
+	for (i = 0; s[i] != '\0' && i + 4 < len; i++)
+		buf[i] = (unsigned char)s[i] < 0x20 ||
+		    (unsigned char)s[i] > 0x7e ? '?' : s[i];
+	strlcpy(buf + i, s[i] != '\0' ? "..." : "", len - i);
+	return buf;
+}
+
 void
 report_error(int color, const char *fmt, ...)
 {
 	va_list ap;
+	char msg[2048], safe[2048];
 
-	fprintf(stderr, "%sERROR:%s (%s) ", RED(color), OFF(color), PROG);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	fprintf(stderr, "%sERROR:%s (%s) %s\n", RED(color), OFF(color), PROG,
+	    shown(msg, safe, sizeof(safe)));
 }
 
 void
@@ -300,13 +323,14 @@ who_text(const struct report *r, char *buf, size_t len)
 static void
 text_denied(FILE *f, const struct report *r, const struct report_image *im)
 {
+	char sa[SHOWN], sb[SHOWN];
 	char who[400];
 
 	who_text(r, who, sizeof(who));
 	fprintf(f, "%s%s:%s (%s) %s cannot read image '%s'%s%s%s\n",
 	    RED(r->color), r->warn ? "WARNING" : "ERROR", OFF(r->color), PROG,
-	    who, im->image, im->container ? " (container " : "",
-	    im->container ? im->container : "", im->container ? ")" : "");
+	    who, shown(im->image, sa, sizeof(sa)), im->container ? " (container " : "",
+	    im->container ? shown(im->container, sb, sizeof(sb)) : "", im->container ? ")" : "");
 	if (im->from_deployed)
 		fprintf(f, "  (deployed now: the update keeps this image)\n");
 	fprintf(f, "  repository: %s\n  missing permission: %s\n"
@@ -346,17 +370,18 @@ text_error_hint(FILE *f, const struct report_image *im)
 static void
 text_manifest(FILE *f, const struct report *r, const struct report_image *im)
 {
+	char sa[SHOWN];
 	const struct exists_query *x = im->ex;
 	const char *level = r->warn ? "WARNING" : "ERROR";
 
 	if (x->status == EXISTS_MISSING)
 		fprintf(f, "%s%s:%s (%s) image '%s' not found: %s\n",
-		    RED(r->color), level, OFF(r->color), PROG, im->image,
+		    RED(r->color), level, OFF(r->color), PROG, shown(im->image, sa, sizeof(sa)),
 		    x->detail);
 	else
 		fprintf(f, "%s%s:%s (%s) %s image '%s': %s\n", RED(r->color),
 		    level, OFF(r->color), PROG, x->status == EXISTS_DENIED ?
-		    "the registry will not serve" : "cannot check", im->image,
+		    "the registry will not serve" : "cannot check", shown(im->image, sa, sizeof(sa)),
 		    x->detail);
 	fprintf(f, "  manifest: %s\n", x->url);
 	if (x->status == EXISTS_MISSING)
@@ -374,6 +399,7 @@ text_manifest(FILE *f, const struct report *r, const struct report_image *im)
 static void
 text_agent(FILE *f, const struct report *r, const struct report_image *im)
 {
+	char sa[SHOWN];
 	char buf[1200];
 
 	if (im->sa->unreadable && r->agent_member != NULL &&
@@ -385,7 +411,7 @@ text_agent(FILE *f, const struct report *r, const struct report_image *im)
 		    "project '%s' %s image '%s'\n  %s\n", RED(r->color),
 		    OFF(r->color), PROG, r->project, im->sa->result ==
 		    AGENT_MISSING ? "cannot read" : "may not be able to read",
-		    im->image, im->sa->detail);
+		    shown(im->image, sa, sizeof(sa)), im->sa->detail);
 	fprintf(f, "  repository: %s\n  %s the deploy would be accepted, but "
 	    "the new revision would fail to pull the image.\n",
 	    im->ref.resource, im->sa->result == AGENT_MISSING ? "Then" :
@@ -422,15 +448,15 @@ problem(const struct report_image *im)
 static void
 text_error(FILE *f, const struct report *r, const struct report_image *im)
 {
-	char buf[800];
+	char sa[SHOWN], buf[800], safe[sizeof(buf)];
 
 	detail(im, buf, sizeof(buf));
 	fprintf(f, "%s%s:%s (%s) cannot check image '%s'",
 	    RED(r->color), r->warn ? "WARNING" : "ERROR", OFF(r->color), PROG,
-	    im->image);
+	    shown(im->image, sa, sizeof(sa)));
 	if (im->q != NULL && im->q->e.http_code != 0)
 		fprintf(f, " (HTTP %ld)", im->q->e.http_code);
-	fprintf(f, ": %s\n", buf);
+	fprintf(f, ": %s\n", shown(buf, safe, sizeof(safe)));
 	if (im->q != NULL) {
 		fprintf(f, "  repository: %s\n", im->ref.resource);
 		text_error_hint(f, im);
@@ -488,6 +514,8 @@ summary_extras(FILE *f, const struct report *r, const struct report_image *im)
 void
 report_summary(FILE *f, const struct report *r)
 {
+	char note[1024];
+	char sa[SHOWN], sb[SHOWN];
 	char who[400];
 	size_t i;
 
@@ -495,15 +523,15 @@ report_summary(FILE *f, const struct report *r)
 	fprintf(f, "%s%s%s: %s for %s\n", BOLD(r), r->command ? r->command :
 	    "gcloud", OFF(r->color), decisions[r->decision], who);
 	if (r->note != NULL)
-		fprintf(f, "  %s\n", r->note);
+		fprintf(f, "  %s\n", shown(r->note, note, sizeof(note)));
 	for (i = 0; i < r->n; i++) {
 		const struct report_image *im = &r->images[i];
 		int repo = im->ref.kind == IMAGEREF_AR ||
 		    im->ref.kind == IMAGEREF_GCR;
 
-		fprintf(f, "  %-8s %s%s%s%s\n", results[im->result], im->image,
+		fprintf(f, "  %-8s %s%s%s%s\n", results[im->result], shown(im->image, sa, sizeof(sa)),
 		    im->container ? " (container " : "",
-		    im->container ? im->container : "",
+		    im->container ? shown(im->container, sb, sizeof(sb)) : "",
 		    im->container ? ")" : "");
 		if (repo)
 			fprintf(f, "           %s\n", im->ref.resource);
