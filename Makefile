@@ -69,6 +69,19 @@ check: all unit
 	sh tests/run $(B)
 	$(MAKE) B=build-san SANITIZE=address,undefined CFLAGS='-O1 -g' \
 		check-only
+	$(MAKE) fuzz-smoke
+
+# A short bounded pass of every fuzzer (make fuzz runs them longer).
+fuzz-smoke:
+	@if command -v $(FUZZ_CC) >/dev/null 2>&1 && \
+	    echo 'int LLVMFuzzerTestOneInput(const char *d, long n) \
+	    { (void)d; (void)n; return 0; }' | $(FUZZ_CC) -x c - \
+	    -fsanitize=fuzzer -o /dev/null >/dev/null 2>&1; then \
+		$(MAKE) fuzz FUZZ_SECONDS=5; \
+	else \
+		echo "SKIP - fuzz-smoke: $(FUZZ_CC) with libFuzzer is not" \
+		    "installed (apt-get install clang libclang-rt-14-dev)"; \
+	fi
 
 check-only: all unit
 	sh tests/run $(B)
@@ -108,7 +121,7 @@ lint:
 clean:
 	rm -rf build build-san
 
-.PHONY: all unit check check-only flagtab install uninstall lint clean
+.PHONY: all unit check check-only fuzz-smoke flagtab install uninstall lint clean
 # --- usage and demo (src/usage.c, tools/demo.sh); owner: usage/demo ---
 # libbsd has no run-time version call: --version shows the one built with.
 $(B)/usage.o: ALL_CFLAGS += \

@@ -414,6 +414,7 @@ class Handler(BaseHTTPRequestHandler):
 
 class Server(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 128  # ten requests at once must not overflow 5
     allow_reuse_address = True
 
     def verify_request(self, request, client_address):
