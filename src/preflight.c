@@ -77,7 +77,10 @@ parse_images(struct run *r)
 	return bad;
 }
 
-/* One query per distinct repository. */
+/*
+ * One query per distinct repository; each image remembers its query (the
+ * array is allocated once, so the pointers hold).
+ */
 static int
 build_queries(struct run *r)
 {
@@ -94,8 +97,12 @@ build_queries(struct run *r)
 		for (j = 0; j < r->nq; j++)
 			if (strcmp(r->q[j].resource, im->ref.resource) == 0)
 				break;
-		if (j == r->nq)
-			r->q[r->nq++].resource = im->ref.resource;
+		if (j == r->nq) {
+			r->q[j].resource = im->ref.resource;
+			r->q[j].status = AR_ERROR;	/* until answered */
+			r->nq++;
+		}
+		im->q = &r->q[j];
 	}
 	return 0;
 }
@@ -103,19 +110,15 @@ build_queries(struct run *r)
 static void
 apply_answers(struct run *r)
 {
-	size_t i, j;
+	size_t i;
 
 	for (i = 0; i < r->rep.n; i++) {
 		struct report_image *im = &r->rep.images[i];
 
-		if (im->result != RESULT_PLANNED)
+		if (im->result != RESULT_PLANNED || im->q == NULL)
 			continue;
-		for (j = 0; j < r->nq; j++)
-			if (strcmp(r->q[j].resource, im->ref.resource) == 0)
-				break;
-		im->q = &r->q[j];
-		im->result = r->q[j].status == AR_GRANTED ? RESULT_GRANTED :
-		    r->q[j].status == AR_DENIED ? RESULT_DENIED : RESULT_ERROR;
+		im->result = im->q->status == AR_GRANTED ? RESULT_GRANTED :
+		    im->q->status == AR_DENIED ? RESULT_DENIED : RESULT_ERROR;
 	}
 }
 

@@ -100,6 +100,16 @@ not_ran() { if [ -f "$T/ran" ]; then not_ok "$1" "gcloud ran"; else ok "$1"; fi;
 # log_lines FILE: how many requests a fake has logged (0 when none).
 log_lines() { if [ -f "$1" ]; then wc -l <"$1" | tr -d ' '; else echo 0; fi; }
 
+# log_mark FILE: set n0 to where the next case's requests start in a
+# fake's log, once the log is quiet (a fake writes its line just after it
+# answers, so the last case's line may still be on its way).
+log_mark() {
+	n0=$(log_lines "$1")
+	while sleep 0.1; [ "$(log_lines "$1")" != "$n0" ]; do
+		n0=$(log_lines "$1")
+	done
+}
+
 # A test CA and a server certificate for loopback names, made per run.
 make_ca() {
 	[ -f "$T/ca/ca.pem" ] && return 0

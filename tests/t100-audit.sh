@@ -30,24 +30,15 @@ export CLOUDSDK_AUTH_ACCESS_TOKEN="$TOKEN"
 export GCLOUD_RUN_DEPLOY_GCLOUD="$T/bin/gcloud"
 export GCLOUD_RUN_DEPLOY_TIMEOUT=20
 
-# json NAME EXPR: a Python expression over d, the JSON object on stdout.
-json() {
-	if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if eval(sys.argv[2]) else 1)' \
-		"$T/out" "$2" 2>"$T/pyerr"; then ok "$1"; else
-		not_ok "$1" "false: $2" "stdout: $(head -c 900 "$T/out")" "$(tail -1 "$T/pyerr")"
-	fi
-}
 # logged NAME EXPR: a Python expression over r, the fake's requests since
 # the last mark (a list of its log records).
-mark() { n0=$( [ -f "$T/lg.jsonl" ] && wc -l <"$T/lg.jsonl" | tr -d ' ' || echo 0); }
+mark() { log_mark "$T/lg.jsonl"; }
 logged() {
 	if python3 -c 'import json,sys; r=[json.loads(l) for l in open(sys.argv[1]).readlines()[int(sys.argv[2]):]]; sys.exit(0 if eval(sys.argv[3]) else 1)' \
 		"$T/lg.jsonl" "$n0" "$2" 2>"$T/pyerr"; then ok "$1"; else
 		not_ok "$1" "false: $2" "$(tail -n +$((n0 + 1)) "$T/lg.jsonl" | head -c 1200)" "$(tail -1 "$T/pyerr")"
 	fi
 }
-ran() { if [ -f "$T/ran" ]; then ok "$1"; else not_ok "$1" "gcloud did not run"; fi; rm -f "$T/ran"; }
-not_ran() { if [ -f "$T/ran" ]; then not_ok "$1" "gcloud ran"; rm -f "$T/ran"; else ok "$1"; fi; }
 
 FILTER='resource.type="cloud_run_revision" AND severity=ERROR AND "User does not have access to image" AND timestamp>="'
 APPS=projects/p/locations/us-central1/repositories/apps

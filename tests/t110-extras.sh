@@ -68,15 +68,13 @@ json() {
 }
 # mark; then logged NAME EXPR: a Python expression over L, the fake's
 # requests since the mark.
-mark() { n0=$(cat "$T/x.jsonl" 2>/dev/null | wc -l | tr -d ' '); }
+mark() { log_mark "$T/x.jsonl"; }
 logged() {
 	if python3 -c 'import json,sys; L=[json.loads(l) for l in open(sys.argv[1]).readlines()[int(sys.argv[3]):]]; sys.exit(0 if eval(sys.argv[2]) else 1)' \
 		"$T/x.jsonl" "$2" "$n0" 2>"$T/pyerr"; then ok "$1"; else
 		not_ok "$1" "false: $2" "$(tail -n +$((n0 + 1)) "$T/x.jsonl" | head -c 900)"
 	fi
 }
-ran() { if [ -f "$T/ran" ]; then ok "$1"; else not_ok "$1" "gcloud did not run"; fi; }
-not_ran() { if [ -f "$T/ran" ]; then not_ok "$1" "gcloud ran"; else ok "$1"; fi; }
 J=--preflight-format=json
 
 # --- the manifest exists ---
