@@ -133,8 +133,11 @@ apierror_transport(struct api_error *e, const struct fetch *f,
 	if (!f->body.overflow && f->res == CURLE_OK)
 		return 0;
 	apierror_clear(e);
-	/* A reset after a partial status line leaves curl's code: not ours. */
-	e->http_code = f->res == CURLE_OK ? f->code : 0;
+	/*
+	 * A reset after a partial status line leaves curl's code behind: not
+	 * an answer.  A body over the cap was cut by us after a real one.
+	 */
+	e->http_code = f->res == CURLE_OK || f->body.overflow ? f->code : 0;
 	if (f->body.overflow)
 		snprintf(e->message, sizeof(e->message), "HTTP %ld: the "
 		    "answer is larger than %d bytes", f->code, HTTP_BODY_MAX);
