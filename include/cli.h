@@ -41,8 +41,13 @@ enum cli_status {
 };
 
 struct cli_image {
-	const char	*image;		/* the value as given (points into argv) */
+	const char	*image;		/* the value as given (points into argv
+					 * or the flags-file expansion); NULL
+					 * for a container built from source */
 	const char	*container;	/* --container NAME, or NULL */
+	int		 source;	/* --source in this container's scope:
+					 * built, not pulled; its --image is
+					 * the build's destination */
 };
 
 struct deploy_args {
@@ -54,6 +59,8 @@ struct deploy_args {
 	const unsigned char *wordkind;	/* enum flagsfile_kind, per word */
 	int		  nwords;
 	void		 *arena;	/* struct flagsfile_words, owns them */
+	int		  owns_kinds;	/* wordkind was allocated here */
+	int		  wrapper;	/* invoked as gcloud (CLI_WRAPPER) */
 	char		 *command;	/* "run deploy", "beta run jobs deploy" */
 	const char	 *service;	/* the positional SERVICE/JOB, or NULL */
 	int		  check;	/* 1: images to check */
@@ -79,6 +86,7 @@ struct deploy_args {
 	const char	*region;		/* --region */
 	const char	*platform;		/* --platform */
 	const char	*unknown_flag;		/* first flag gcloud 528 lacks */
+	const char	*remove_containers;	/* --remove-containers=A,B */
 	const char	*freshness;		/* --freshness (audit mode) */
 };
 

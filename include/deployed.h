@@ -11,8 +11,9 @@
  * Steps for a caller:
  *   1. deployed_wanted(a): whether to read the deployed resource;
  *   2. runclient_read() with deployed_kind(a->command);
- *   3. deployed_merge(&r, a->images, a->nimages, kept): kept[i] = 1 for each
- *      deployed container whose image the new revision keeps.
+ *   3. deployed_merge(&r, a->images, a->nimages, a->remove_containers,
+ *      kept): kept[i] = 1 for each deployed container whose image the new
+ *      revision keeps (--remove-containers A,B drops A and B).
  */
 #ifndef DEPLOYED_H
 #define DEPLOYED_H
@@ -31,6 +32,6 @@ int deployed_wanted(const struct deploy_args *a);
 enum run_kind deployed_kind(const char *command);
 
 void deployed_merge(const struct run_read *r, const struct cli_image *named,
-    size_t nnamed, int *kept);
+    size_t nnamed, const char *removed, int *kept);
 
 #endif

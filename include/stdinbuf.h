@@ -27,7 +27,13 @@ int stdinbuf_get(const char **buf, size_t *len, char *err, size_t errlen);
 /* Whether stdin has been read. */
 int stdinbuf_taken(void);
 
-/* Give the bytes back as descriptor 0.  0, or -1 with errno set. */
+/* Reading stdin failed part-way: gcloud cannot be given what it sent. */
+int stdinbuf_failed(void);
+
+/*
+ * Give the bytes back as descriptor 0.  0, or -1 with errno set (also
+ * when reading failed part-way: what was read is gone from the pipe).
+ */
 int stdinbuf_replay(void);
 
 #endif

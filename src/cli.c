@@ -161,8 +161,9 @@ lookup(const struct scan *s, const char *name, size_t len)
 	return f;
 }
 
-static int
-set_image(struct scan *s, const char *image)
+/* The entry of the current --container scope, made when missing. */
+static struct cli_image *
+scope_entry(struct scan *s)
 {
 	struct deploy_args *a = s->a;
 	struct cli_image *im;
@@ -172,18 +173,27 @@ set_image(struct scan *s, const char *image)
 		im = &a->images[i];
 		if ((im->container == NULL && s->container == NULL) ||
 		    (im->container != NULL && s->container != NULL &&
-		    strcmp(im->container, s->container) == 0)) {
-			im->image = image;
-			return 0;
-		}
+		    strcmp(im->container, s->container) == 0))
+			return im;
 	}
 	im = reallocarray(a->images, a->nimages + 1, sizeof(*im));
 	if (im == NULL)
-		return -1;
+		return NULL;
 	a->images = im;
-	a->images[a->nimages].image = image;
-	a->images[a->nimages].container = s->container;
-	a->nimages++;
+	im = &a->images[a->nimages++];
+	memset(im, 0, sizeof(*im));
+	im->container = s->container;
+	return im;
+}
+
+static int
+set_image(struct scan *s, const char *image)
+{
+	struct cli_image *im = scope_entry(s);
+
+	if (im == NULL)
+		return -1;
+	im->image = image;
 	return 0;
 }
 
@@ -199,6 +209,28 @@ open_container(struct scan *s, const char *name)
 	if (s->container == NULL || strcmp(s->container, name) != 0)
 		s->a->ncontainers += (i == s->a->nimages);
 	s->container = name;
+}
+
+/*
+ * --source: the container is built, not pulled.  Without --container it
+ * is the only one, and nothing is checked; in a --container scope only
+ * that container is built (gcloud allows one), and the others are still
+ * pulled and checked.
+ */
+static int
+set_source(struct scan *s)
+{
+	struct cli_image *im;
+
+	if (s->container == NULL) {
+		s->a->skip = "--source: the image is built from source, "
+		    "not pulled";
+		return 0;
+	}
+	if ((im = scope_entry(s)) == NULL)
+		return -1;
+	im->source = 1;
+	return 0;
 }
 
 /* Remember the value of a flag the check needs. */
@@ -223,13 +255,15 @@ record(struct scan *s, const char *name, const char *val)
 		    offsetof(struct deploy_args, billing_project) },
 		{ "--region", offsetof(struct deploy_args, region) },
 		{ "--platform", offsetof(struct deploy_args, platform) },
+		{ "--remove-containers",
+		    offsetof(struct deploy_args, remove_containers) },
 	};
 	size_t i;
 
 	if (strcmp(name, "--image") == 0 && s->cmd != NULL)
 		return set_image(s, val);
 	if (strcmp(name, "--source") == 0 && s->cmd != NULL)
-		a->skip = "--source: the image is built from source, not pulled";
+		return set_source(s);
 	if (strcmp(name, "--function") == 0 && s->cmd != NULL)
 		a->skip = "--function: a function is built from source";
 	for (i = 0; i < sizeof(keep) / sizeof(keep[0]); i++)
@@ -362,6 +396,25 @@ expand(struct deploy_args *a, char *err, size_t errlen)
 	a->nwords = w->n;
 	return CLI_OK;
 }
+/*
+ * A flags file that cannot be read: scan the words as given, so the
+ * caller still knows the command (a command that deploys nothing goes to
+ * gcloud, which reports the file itself).
+ */
+static int
+unexpanded(struct deploy_args *a)
+{
+	unsigned char *kinds;
+
+	if ((kinds = calloc((size_t)a->nfwd + 1, 1)) == NULL)
+		return -1;
+	memset(kinds, FLAGSFILE_ARG, (size_t)a->nfwd);
+	a->wordkind = kinds;
+	a->words = a->fwd;
+	a->nwords = a->nfwd;
+	a->owns_kinds = 1;
+	return 0;
+}
 /* --- end flags files --- */
 
 static int
@@ -391,22 +444,29 @@ cli_parse(int argc, char **argv, enum cli_mode mode, struct deploy_args *a,
 
 	memset(a, 0, sizeof(*a));
 	a->mode = a->format = -1;
+	a->wrapper = mode == CLI_WRAPPER;
 	if ((st = split_options(argc, argv, mode, a, err, errlen)) != CLI_OK)
 		return st;
-	if ((st = expand(a, err, errlen)) != CLI_OK)
+	if ((st = expand(a, err, errlen)) == CLI_NOMEM)
 		return st;
+	if (st == CLI_BADINPUT && unexpanded(a) != 0) {
+		snprintf(err, errlen, "out of memory");
+		return CLI_NOMEM;
+	}
 	memset(&s, 0, sizeof(s));
 	s.a = a;
 	if (scan_words(&s) < 0 || set_command(a, &s) < 0) {
 		snprintf(err, errlen, "out of memory");
 		return CLI_NOMEM;
 	}
-	return CLI_OK;
+	return st;
 }
 
 void
 cli_free(struct deploy_args *a)
 {
+	if (a->owns_kinds)
+		free((void *)a->wordkind);
 	if (a->arena != NULL)
 		flagsfile_free(a->arena);
 	free(a->arena);

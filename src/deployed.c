@@ -52,15 +52,32 @@ ingress(const struct run_read *r)
 	return 0;
 }
 
+/* Is `name` in the comma-separated list (gcloud's ArgList)? */
+static int
+listed(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+	const char *p = list;
+
+	while (p != NULL && *p != '\0') {
+		if (strncmp(p, name, n) == 0 && (p[n] == ',' || p[n] == '\0'))
+			return 1;
+		if ((p = strchr(p, ',')) != NULL)
+			p++;
+	}
+	return 0;
+}
+
 void
 deployed_merge(const struct run_read *r, const struct cli_image *named,
-    size_t nnamed, int *kept)
+    size_t nnamed, const char *removed, int *kept)
 {
 	size_t i, j, primary = ingress(r);
 
 	for (i = 0; i < r->n; i++) {
-		kept[i] = 1;
-		for (j = 0; j < nnamed; j++) {
+		kept[i] = !(*r->c[i].name != '\0' && listed(removed,
+		    r->c[i].name));
+		for (j = 0; j < nnamed && kept[i]; j++) {
 			if (named[j].container == NULL ? i == primary :
 			    strcmp(named[j].container, r->c[i].name) == 0)
 				kept[i] = 0;

@@ -35,7 +35,8 @@ manifest(struct extras *e, const struct imageref *ref, int reachable)
 			return &e->x[i];
 	if (!reachable) {
 		q->status = EXISTS_SKIPPED;
-		snprintf(q->detail, sizeof(q->detail), "not checked: "
+		snprintf(q->detail, sizeof(q->detail), "read access granted; "
+		    "the manifest was not asked for: "
 		    "api_endpoint_overrides/artifactregistry is set and "
 		    "GCLOUD_RUN_DEPLOY_CONNECT_TO does not route %s:443",
 		    ref->domain);

@@ -13,6 +13,7 @@
 #include "gcloud.h"
 #include "preflight.h"
 #include "report.h"
+#include "stdinbuf.h"
 #include "usage.h"
 
 /* The mode comes from the program's name, never from the words after it. */
@@ -37,6 +38,47 @@ handover(const struct conf *c, const struct deploy_args *a, int found,
 	}
 	fflush(stdout);
 	gcloud_exec(path, a->fwd, a->nfwd, c->depth);
+}
+
+#define DISPATCH_HANDOVER	(-1)
+#define DISPATCH_CHECK		(-2)
+#define DISPATCH_AUDIT		(-3)
+
+/*
+ * What to do with a parsed command line: hand it over at once, check it,
+ * or exit with a status.  In wrapper mode a command that deploys nothing
+ * is gcloud's whatever mode the environment sets (GCLOUD_RUN_DEPLOY_
+ * PREFLIGHT=only must not swallow `gcloud config list`); only the shim's
+ * own options on the command line can ask for more.
+ */
+static int
+dispatch(const struct conf *c, const struct deploy_args *a,
+    enum cli_status st, enum preflight_mode mode, int found, const char *err)
+{
+	int checks = mode != PREFLIGHT_OFF && mode != PREFLIGHT_PLAN &&
+	    mode != PREFLIGHT_ONLY && mode != PREFLIGHT_AUDIT;
+
+	if (a->wrapper && a->command == NULL && a->mode < 0)
+		return DISPATCH_HANDOVER;
+	if (mode == PREFLIGHT_AUDIT)
+		return DISPATCH_AUDIT;
+	if (st == CLI_BADINPUT) {
+		/*
+		 * A flags file that cannot be read: gcloud will say so too,
+		 * unless the shim consumed part of stdin on the way.
+		 */
+		if (!stdinbuf_failed() && (!a->check ||
+		    mode == PREFLIGHT_OFF || mode == PREFLIGHT_WARN))
+			return DISPATCH_HANDOVER;
+		report_error(c->color, "%s", err);
+		return EXIT_BADIMAGE;
+	}
+	if (mode == PREFLIGHT_OFF ||
+	    (!a->check && mode != PREFLIGHT_PLAN && mode != PREFLIGHT_ONLY))
+		return DISPATCH_HANDOVER;
+	if (!found && checks)
+		return DISPATCH_HANDOVER;	/* 127 now, not after a check */
+	return DISPATCH_CHECK;
 }
 
 int
@@ -71,22 +113,14 @@ main(int argc, char *argv[])
 	fmt = a.format >= 0 ? (enum report_format)a.format : c.format;
 	found = gcloud_locate(c.gcloud, path, sizeof(path), nf,
 	    sizeof(nf)) == 0;
-	if (mode == PREFLIGHT_AUDIT) {	/* audit.h: no hand-over */
+	if ((rc = dispatch(&c, &a, st, mode, found, err)) == DISPATCH_HANDOVER)
+		handover(&c, &a, found, path, nf);
+	if (rc == DISPATCH_AUDIT)	/* audit.h: no hand-over */
 		rc = audit_run(&c, &a, fmt, found ? path : NULL);
+	if (rc != DISPATCH_CHECK) {
 		cli_free(&a);
 		return rc;
 	}
-	if (st == CLI_BADINPUT) {
-		/* A flags file that cannot be read: gcloud will say so too. */
-		report_error(c.color, "%s", err);
-		if (mode == PREFLIGHT_OFF || mode == PREFLIGHT_WARN)
-			handover(&c, &a, found, path, nf);
-		cli_free(&a);
-		return EXIT_BADIMAGE;
-	}
-	if (mode == PREFLIGHT_OFF ||
-	    (!a.check && mode != PREFLIGHT_PLAN && mode != PREFLIGHT_ONLY))
-		handover(&c, &a, found, path, nf);
 	rc = preflight_run(&c, &a, mode, fmt, found ? path : NULL);
 	if (rc == PREFLIGHT_HANDOVER)
 		handover(&c, &a, found, path, nf);

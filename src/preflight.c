@@ -139,7 +139,8 @@ add_kept(struct run *r)
 		return -1;
 	}
 	r->rep.images = im;
-	deployed_merge(&r->dep, r->a->images, r->a->nimages, kept);
+	deployed_merge(&r->dep, r->a->images, r->a->nimages,
+	    r->a->remove_containers, kept);
 	for (i = 0; i < n; i++) {
 		if (!kept[i])
 			continue;
@@ -423,9 +424,18 @@ named_images(struct run *r)
 {
 	char err[1024];
 
+	size_t i;
+
 	if (!replace_is(r->a)) {
-		r->named = r->a->images;
-		r->nnamed = r->a->nimages;
+		/* A container built from source pulls nothing: not named. */
+		if ((r->named = calloc(r->a->nimages + 1,
+		    sizeof(*r->named))) == NULL) {
+			report_error(r->c->color, "out of memory");
+			return -1;
+		}
+		for (i = 0; i < r->a->nimages; i++)
+			if (!r->a->images[i].source)
+				r->named[r->nnamed++] = r->a->images[i];
 		return 0;
 	}
 	if (replace_images(r->a, &r->man, &r->named, &r->nnamed, err,
@@ -505,8 +515,7 @@ preflight_run(const struct conf *c, const struct deploy_args *a,
 	free(r.rep.images);
 	free(r.q);
 	runclient_free(&r.dep);
-	if (r.named != a->images)
-		free(r.named);
+	free(r.named);
 	manifest_free(&r.man);
 	extras_free(&r.ex);
 	curl_slist_free_all(r.connect_to);

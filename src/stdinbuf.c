@@ -17,6 +17,7 @@
 #include "stdinbuf.h"
 
 static int memfd = -1;
+static int failed;	/* read part of it only: gcloud must not get that */
 static char *data;
 static size_t datalen;
 
@@ -92,6 +93,10 @@ slurp(char *err, size_t errlen)
 int
 stdinbuf_get(const char **buf, size_t *len, char *err, size_t errlen)
 {
+	if (failed) {
+		snprintf(err, errlen, "standard input could not be read");
+		return -1;
+	}
 	if (memfd < 0) {
 		if ((memfd = memfd_create("gcloud-run-deploy-stdin",
 		    MFD_CLOEXEC)) < 0) {
@@ -99,8 +104,10 @@ stdinbuf_get(const char **buf, size_t *len, char *err, size_t errlen)
 			    strerror(errno));
 			return -1;
 		}
-		if (slurp(err, errlen) != 0)
+		if (slurp(err, errlen) != 0) {
+			failed = 1;
 			return -1;
+		}
 	}
 	*buf = data;
 	*len = datalen;
@@ -114,8 +121,18 @@ stdinbuf_taken(void)
 }
 
 int
+stdinbuf_failed(void)
+{
+	return failed;
+}
+
+int
 stdinbuf_replay(void)
 {
+	if (failed) {
+		errno = EIO;	/* part of stdin is gone: no hand-over */
+		return -1;
+	}
 	if (memfd < 0)
 		return 0;
 	if (lseek(memfd, 0, SEEK_SET) != 0)

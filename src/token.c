@@ -465,9 +465,9 @@ helper(const struct deploy_args *a, const char *gcloud, struct token *t,
 {
 	static const char *const flag[] = { "--account",
 	    "--impersonate-service-account", "--configuration",
-	    "--access-token-file" };
-	const char *val[4];
-	char *argv[4 + 4 + 1] = { NULL }, *buf = NULL;
+	    "--access-token-file", "--credential-file-override" };
+	const char *val[5];
+	char *argv[4 + 5 + 1] = { NULL }, *buf = NULL;
 	size_t i, argc = 4, n = 0;
 	int rc = -1;
 
@@ -479,11 +479,12 @@ helper(const struct deploy_args *a, const char *gcloud, struct token *t,
 	val[1] = a ? a->impersonate : NULL;
 	val[2] = a ? a->configuration : NULL;
 	val[3] = a ? a->access_token_file : NULL;
+	val[4] = a ? a->credential_file_override : NULL;
 	argv[0] = (char *)gcloud;
 	argv[1] = (char *)"config";
 	argv[2] = (char *)"config-helper";
 	argv[3] = (char *)"--format=json";
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < 5; i++)
 		if (val[i] != NULL &&
 		    asprintf(&argv[argc++], "%s=%s", flag[i], val[i]) == -1) {
 			argv[--argc] = NULL;

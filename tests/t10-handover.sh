@@ -150,6 +150,30 @@ expect_rc "pass-through with LD_DEBUG: exit 0" 0
 grep_not "a hand-over does not load libcurl" "$T/err" "libcurl"
 grep_file "... while the loader did report its work" "$T/err" "calling init"
 
+# Wrapper mode: a command that deploys nothing is gcloud's, whatever mode
+# the environment sets, and whatever its flags files hold.
+run env PATH="$T/shimbin:$T/bin:/usr/bin:/bin" GCLOUD_RUN_DEPLOY_PREFLIGHT=only \
+	gcloud config set project foo
+expect_rc "PREFLIGHT=only exported: a non-deploy command still runs" 0
+expect_argv "PREFLIGHT=only exported: handed over unchanged" \
+	config set project foo
+run env PATH="$T/shimbin:$T/bin:/usr/bin:/bin" GCLOUD_RUN_DEPLOY_PREFLIGHT=plan \
+	gcloud auth print-access-token
+expect_argv "PREFLIGHT=plan exported: handed over, no plan" \
+	auth print-access-token
+grep_not "PREFLIGHT=plan exported: nothing of ours on stdout" "$T/out" "."
+run env PATH="$T/shimbin:$T/bin:/usr/bin:/bin" \
+	gcloud projects list --flags-file=/nonexistent.yaml
+expect_rc "a non-deploy command with a missing flags file: gcloud's" 0
+expect_argv "... handed over for gcloud to report" \
+	projects list --flags-file=/nonexistent.yaml
+
+# No gcloud at all: 127 at once, before any check or token.
+run env PATH="$T/empty" "$SHIM" svc \
+	--image=us-central1-docker.pkg.dev/p/r/app:1 --region=us-central1
+expect_rc "no gcloud, an image to check: 127, not 69" 127
+grep_file "no gcloud: command not found" "$T/err" "command not found"
+
 run "$SHIM" --preflight=bogus svc
 expect_rc "bad --preflight value: exit 64" 64
 run env GCLOUD_RUN_DEPLOY_PREFLIGHT=sometimes "$SHIM" svc

@@ -198,6 +198,13 @@ tr '\0' '\n' <"$T/helper-argv" >"$T/helper-argv.txt"
 grep_file "config-helper: got the --account flag" "$T/helper-argv.txt" \
 	"^--account=alice@example.com$"
 grep_not "config-helper: no token on its argv" "$T/helper-argv.txt" "$TOKEN"
+run env FAKE_TOKEN=$TOKEN FAKE_ACCOUNT=sa@p.iam.gserviceaccount.com \
+	"$SHIM" --credential-file-override="$T/sa.json" svc \
+	--image "$IMG/ok/app:1"
+tr '\0' '\n' <"$T/helper-argv" >"$T/helper-argv.txt"
+grep_file "config-helper: got --credential-file-override too" \
+	"$T/helper-argv.txt" "^--credential-file-override=$T/sa.json$"
+
 run env FAKE_TOKEN=$TOKEN FAKE_ACCOUNT=ci@p.iam.gserviceaccount.com "$SHIM" svc --image "$IMG/no/app:1"
 grep_file "service account principal: serviceAccount: member" "$T/err" \
 	"--member=serviceAccount:ci@p.iam.gserviceaccount.com"

@@ -76,6 +76,21 @@ expect_rc "plain --image replaces the ingress container; the denied sidecar stay
 json "plain --image: ingress replaced, sidecar kept and denied" \
 	'sorted((str(i["container"]), i["image"], i["result"]) for i in d["images"]) == sorted([("None", "'"$R"'/new/app:2", "granted"), ("side", "'"$R"'/no/side:1", "denied"), ("hub", "docker.io/library/nginx:1", "skipped")])'
 
+run "$W/gcloud" beta run services update multi --region=us-central1 \
+	--remove-containers=side --preflight-format=json
+expect_rc "--remove-containers: the removed sidecar is not checked, 0" 0
+json "--remove-containers: only the kept containers" \
+	'sorted(str(i["container"]) for i in d["images"]) == ["app", "hub"]'
+
+run "$SHIM" multi --region=us-central1 --container app --source . \
+	--container side --image "$R/no/side:2" --preflight-format=json
+expect_rc "--source in one container: the other is still checked, 77" 77
+json "--source in one container: app built, side denied, hub kept" \
+	'sorted((str(i["container"]), i["result"]) for i in d["images"]) == [("hub", "skipped"), ("side", "denied")]'
+run "$SHIM" multi --region=us-central1 --container app --source . \
+	--container side --image "$R/ok/side:2"
+expect_rc "--source in one container, the others readable: 0" 0
+
 run "$SHIM" multi --region=us-central1 --image "$R/new/app:2"
 expect_rc "run deploy to an existing multi-container service: sidecars checked, 77" 77
 grep_file "run deploy: names the kept sidecar's image" "$T/err" "$R/no/side:1"

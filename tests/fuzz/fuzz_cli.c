@@ -164,8 +164,9 @@ check_ok(const struct deploy_args *a, char **argv, int argc,
 	CHECK(a->check == 1 || a->skip != NULL);
 	CHECK(a->nimages == 0 || a->images != NULL);
 	for (i = 0; i < a->nimages; i++) {
-		CHECK(a->images[i].image != NULL);
-		CHECK(pointsok(a->images[i].image, argv, argc, a));
+		CHECK(a->images[i].image != NULL || a->images[i].source);
+		CHECK(a->images[i].image == NULL ||
+		    pointsok(a->images[i].image, argv, argc, a));
 		CHECK(pointsok(a->images[i].container, argv, argc, a));
 	}
 	CHECK(pointsok(a->service, argv, argc, a));

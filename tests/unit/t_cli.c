@@ -74,6 +74,13 @@ static const struct row rows[] = {
 	    "run deploy", "svc", "", 0 },
 	{ "source with image", 0, { "svc", "--source=.", "--image=x", NULL },
 	    "run deploy", "svc", "-=x", 0 },
+	{ "source in one container only", 0, { "svc", "--container", "app",
+	    "--source", ".", "--container", "side", "--image", "s", NULL },
+	    "run deploy", "svc", "app=(source);side=s", 1 },
+	{ "source and image in one container", 0, { "svc", "--container",
+	    "app", "--image", "dest", "--source=.", "--container=side",
+	    "--image=s", NULL }, "run deploy", "svc",
+	    "app=dest(source);side=s", 1 },
 	{ "function", 0, { "svc", "--function=f", "--image=x", NULL },
 	    "run deploy", "svc", "-=x", 0 },
 	{ "platform gke", 0, { "svc", "--platform=gke", "--image=x", NULL },
@@ -135,7 +142,9 @@ images_str(const struct deploy_args *a, char *buf, size_t len)
 		strlcat(buf, a->images[i].container ? a->images[i].container :
 		    "-", len);
 		strlcat(buf, "=", len);
-		strlcat(buf, a->images[i].image, len);
+		strlcat(buf, a->images[i].image ? a->images[i].image : "", len);
+		if (a->images[i].source)
+			strlcat(buf, "(source)", len);
 	}
 }
 

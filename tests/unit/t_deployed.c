@@ -60,18 +60,25 @@ test_decode_shapes(void **state)
 }
 
 static void
-merge(const char *json, const struct cli_image *named, size_t n,
-    const int *want)
+merge_removing(const char *json, const struct cli_image *named, size_t n,
+    const char *removed, const int *want)
 {
 	struct run_read r;
 	int kept[8];
 	size_t i;
 
 	decode(&r, RUN_SERVICE, json);
-	deployed_merge(&r, named, n, kept);
+	deployed_merge(&r, named, n, removed, kept);
 	for (i = 0; i < r.n; i++)
 		assert_int_equal(kept[i], want[i]);
 	runclient_free(&r);
+}
+
+static void
+merge(const char *json, const struct cli_image *named, size_t n,
+    const int *want)
+{
+	merge_removing(json, named, n, NULL, want);
 }
 
 #define THREE	"{\"template\":{\"containers\":[" \
@@ -82,11 +89,12 @@ merge(const char *json, const struct cli_image *named, size_t n,
 static void
 test_merge(void **state)
 {
-	const struct cli_image none[1] = { { NULL, NULL } };
-	const struct cli_image plain[] = { { "new", NULL } };
-	const struct cli_image side[] = { { "new", "side" } };
-	const struct cli_image both[] = { { "n1", "side" }, { "n2", "log" } };
-	const struct cli_image other[] = { { "n", "extra" } };
+	const struct cli_image none[1] = { { NULL, NULL, 0 } };
+	const struct cli_image plain[] = { { "new", NULL, 0 } };
+	const struct cli_image side[] = { { "new", "side", 0 } };
+	const struct cli_image both[] = { { "n1", "side", 0 },
+	    { "n2", "log", 0 } };
+	const struct cli_image other[] = { { "n", "extra", 0 } };
 	const int all[] = { 1, 1, 1 }, noapp[] = { 1, 0, 1 };
 	const int noside[] = { 0, 1, 1 }, onlyapp[] = { 0, 1, 0 };
 	const int single[] = { 0 };
@@ -99,6 +107,10 @@ test_merge(void **state)
 	merge(THREE, other, 1, all);		/* a new container */
 	merge("{\"template\":{\"containers\":[{\"image\":\"x\"}]}}", plain, 1,
 	    single);			/* no ports: the only one */
+	merge_removing(THREE, none, 0, "side", noside);	/* removed */
+	merge_removing(THREE, none, 0, "log,side", onlyapp);
+	merge_removing(THREE, none, 0, "sid,lo", all);	/* names, not prefixes */
+	merge_removing(THREE, side, 1, "log", onlyapp);
 	merge("{\"template\":{\"containers\":[{\"name\":\"a\",\"image\":"
 	    "\"x\"},{\"name\":\"b\",\"image\":\"y\"}]}}", plain, 1,
 	    noside);			/* no ports: the first */
