@@ -31,6 +31,14 @@ int deployed_wanted(const struct deploy_args *a);
 
 enum run_kind deployed_kind(const char *command);
 
+/*
+ * A SERVICE or JOB given as gcloud's full resource name,
+ * namespaces/PROJECT/COLLECTION/NAME: its project and name (0).  -1 for
+ * a plain name, which the caller uses as it is.
+ */
+int deployed_qualified(const char *given, char *project, size_t plen,
+    char *name, size_t nlen);
+
 void deployed_merge(const struct run_read *r, const struct cli_image *named,
     size_t nnamed, const char *removed, int *kept);
 

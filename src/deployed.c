@@ -40,6 +40,26 @@ deployed_kind(const char *command)
 	return RUN_SERVICE;
 }
 
+int
+deployed_qualified(const char *given, char *project, size_t plen,
+    char *name, size_t nlen)
+{
+	const char *p, *c, *n;
+
+	if (given == NULL || strncmp(given, "namespaces/", 11) != 0)
+		return -1;
+	p = given + 11;
+	if ((c = strchr(p, '/')) == NULL || (n = strchr(c + 1, '/')) == NULL ||
+	    c == p || n == c + 1 || n[1] == '\0' || strchr(n + 1, '/') != NULL)
+		return -1;
+	if ((size_t)(c - p) >= plen || strlen(n + 1) >= nlen)
+		return -1;
+	memcpy(project, p, (size_t)(c - p));
+	project[c - p] = '\0';
+	strlcpy(name, n + 1, nlen);
+	return 0;
+}
+
 /* The container a plain --image updates. */
 static size_t
 ingress(const struct run_read *r)

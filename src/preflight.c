@@ -33,6 +33,7 @@ struct run {
 	size_t			 nq;
 	struct run_read		 dep;	/* the deployed resource, if read */
 	struct manifest		 man;	/* replace FILE's manifest */
+	char			 qproject[256], qname[256];
 	struct cli_image	*named;	/* the images the command names */
 	size_t			 nnamed;
 	struct settings		 ps;	/* plan mode's settings */
@@ -164,16 +165,35 @@ add_kept(struct run *r)
  * images outside Artifact Registry, with no project or region known, asks
  * for no token at all.
  */
-static int
-must_read(const struct run *r)
+/*
+ * What the deployed resource is read by: the project and name of a full
+ * resource name (namespaces/P/services/S), else core/project and the
+ * name as given; the region is run/region.
+ */
+static void
+target(struct run *r, struct run_read *d)
 {
+	d->project = props_get(&r->props, "core/project");
+	d->region = props_get(&r->props, "run/region");
+	d->name = r->a->service;
+	if (deployed_qualified(r->a->service, r->qproject,
+	    sizeof(r->qproject), r->qname, sizeof(r->qname)) == 0) {
+		d->project = r->qproject;
+		d->name = r->qname;
+	}
+}
+
+static int
+must_read(struct run *r)
+{
+	struct run_read d;
+
 	if (!deployed_wanted(r->a))
 		return 0;
 	if (r->a->nimages == 0)
 		return 1;
-	return r->a->service != NULL &&
-	    props_get(&r->props, "core/project") != NULL &&
-	    props_get(&r->props, "run/region") != NULL;
+	target(r, &d);
+	return d.name != NULL && d.project != NULL && d.region != NULL;
 }
 
 /*
@@ -189,9 +209,7 @@ read_deployed(struct run *r, const struct http_opts *o, const char *token,
 	char endpoint[1024];
 
 	d->kind = deployed_kind(r->a->command);
-	d->project = props_get(&r->props, "core/project");
-	d->region = props_get(&r->props, "run/region");
-	d->name = r->a->service;
+	target(r, d);
 	if (d->project == NULL || d->region == NULL || d->name == NULL) {
 		if (r->a->nimages > 0)
 			return 0;

@@ -91,6 +91,12 @@ run "$SHIM" multi --region=us-central1 --container app --source . \
 	--container side --image "$R/ok/side:2"
 expect_rc "--source in one container, the others readable: 0" 0
 
+run env -u CLOUDSDK_CORE_PROJECT "$W/gcloud" run services update \
+	namespaces/p/services/stale --memory=1Gi --region=us-central1
+expect_rc "a full resource name: read by its project and name, denied, 77" 77
+grep_file "a full resource name: the deployed image is named" "$T/err" \
+	"$R/no/app:1"
+
 run "$SHIM" multi --region=us-central1 --image "$R/new/app:2"
 expect_rc "run deploy to an existing multi-container service: sidecars checked, 77" 77
 grep_file "run deploy: names the kept sidecar's image" "$T/err" "$R/no/side:1"

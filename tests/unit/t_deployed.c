@@ -147,6 +147,31 @@ test_wanted(void **state)
 	assert_int_equal(deployed_wanted(&a), 0);
 }
 
+static void
+test_qualified(void **state)
+{
+	char p[64], n[64];
+
+	(void)state;
+	assert_int_equal(deployed_qualified("namespaces/proj/services/svc", p,
+	    sizeof(p), n, sizeof(n)), 0);
+	assert_string_equal(p, "proj");
+	assert_string_equal(n, "svc");
+	assert_int_equal(deployed_qualified("namespaces/p/jobs/j", p,
+	    sizeof(p), n, sizeof(n)), 0);
+	assert_string_equal(n, "j");
+	assert_int_equal(deployed_qualified("svc", p, sizeof(p), n,
+	    sizeof(n)), -1);
+	assert_int_equal(deployed_qualified("namespaces/p/services/", p,
+	    sizeof(p), n, sizeof(n)), -1);
+	assert_int_equal(deployed_qualified("namespaces//services/s", p,
+	    sizeof(p), n, sizeof(n)), -1);
+	assert_int_equal(deployed_qualified("namespaces/p/services/s/x", p,
+	    sizeof(p), n, sizeof(n)), -1);
+	assert_int_equal(deployed_qualified(NULL, p, sizeof(p), n,
+	    sizeof(n)), -1);
+}
+
 int
 main(void)
 {
@@ -154,6 +179,7 @@ main(void)
 		cmocka_unit_test(test_decode_shapes),
 		cmocka_unit_test(test_merge),
 		cmocka_unit_test(test_wanted),
+		cmocka_unit_test(test_qualified),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
