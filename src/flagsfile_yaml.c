@@ -318,14 +318,18 @@ close_map(struct builder *b, struct ffnode *m)
 	}
 	qsort(c, k, sizeof(*c), ordercmp);
 	if (k * 2 > m->capkids) {
+		/*
+		 * Merged keys can need far more room than the map's own:
+		 * grow() doubles once, so allocate exactly what is needed.
+		 */
 		free(m->kids);
-		m->kids = NULL;
 		m->capkids = 0;
-		if (grow((void **)&m->kids, &m->capkids, k * 2,
-		    sizeof(*m->kids)) < 0) {
+		if ((m->kids = reallocarray(NULL, k * 2,
+		    sizeof(*m->kids))) == NULL) {
 			fail(b, m->line, "out of memory");
 			goto out;
 		}
+		m->capkids = k * 2;
 	}
 	for (i = 0; i < k; i++) {
 		m->kids[2 * i] = c[i].key;
