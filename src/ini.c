@@ -50,8 +50,8 @@ struct ini {
 	size_t		 indent;
 };
 
-static int
-grow(void *arrp, size_t n, size_t size)
+int
+ini_grow(void *arrp, size_t n, size_t size)
 {
 	void *np;
 
@@ -120,7 +120,7 @@ ini_section(struct ini *in, const char *name, char *err, size_t errlen)
 			    name);
 			return -1;
 		}
-	if (grow(&in->sects, in->nsects, sizeof(*in->sects)) == -1 ||
+	if (ini_grow(&in->sects, in->nsects, sizeof(*in->sects)) == -1 ||
 	    (s = strdup(name)) == NULL) {
 		snprintf(err, errlen, "%s", strerror(ENOMEM));
 		return -1;
@@ -157,7 +157,7 @@ ini_option(struct ini *in, char *s, char *err, size_t errlen)
 		free(k);
 		return -1;
 	}
-	if (grow(&in->o, in->n, sizeof(*in->o)) == -1) {
+	if (ini_grow(&in->o, in->n, sizeof(*in->o)) == -1) {
 		free(k);
 		goto nomem;
 	}

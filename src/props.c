@@ -46,25 +46,12 @@
 			"effect.\n\n"
 
 static int
-grow(void *arrp, size_t n, size_t size)
-{
-	void *np;
-
-	if (n != 0 && (n & (n - 1)) != 0)
-		return 0;	/* room is left: capacity is the next power of 2 */
-	if ((np = reallocarray(*(void **)arrp, n ? n * 2 : 1, size)) == NULL)
-		return -1;
-	*(void **)arrp = np;
-	return 0;
-}
-
-static int
 addentry(struct props_entry **arr, size_t *n, const char *key,
     const char *value, enum props_source src)
 {
 	struct props_entry *e;
 
-	if (grow(arr, *n, sizeof(**arr)) == -1)
+	if (ini_grow(arr, *n, sizeof(**arr)) == -1)
 		return -1;
 	e = &(*arr)[*n];
 	e->key = strdup(key);

@@ -17,6 +17,8 @@
 
 #include <cmocka.h>
 
+#include "testenv.h"
+
 #include "cli.h"
 #include "props.h"
 #include "settings.h"
@@ -24,7 +26,6 @@
 #define GCLOUD	"/usr/bin/gcloud"
 #define SDKROOT	"/usr/lib/google-cloud-sdk"
 
-extern char **environ;
 
 static char top[PATH_MAX];	/* per-test temp dir = CLOUDSDK_CONFIG */
 
@@ -49,25 +50,6 @@ mkd(const char *rel)
 	assert_int_equal(mkdir(path, 0700), 0);
 }
 
-/* Forget every CLOUDSDK_* variable: the host's must not leak in. */
-static void
-cleanenv(void)
-{
-	char name[256], **e;
-	size_t n;
-
-again:
-	for (e = environ; *e != NULL; e++)
-		if (strncmp(*e, "CLOUDSDK_", 9) == 0) {
-			n = strcspn(*e, "=");
-			snprintf(name, sizeof(name), "%.*s", (int)n, *e);
-			unsetenv(name);
-			goto again;
-		}
-	setenv("CLOUDSDK_CORE_DISABLE_PROMPTS", "1", 1);
-	setenv("CLOUDSDK_CORE_CHECK_GCE_METADATA", "false", 1);
-	setenv("GCE_METADATA_HOST", "127.0.0.1:9", 1);
-}
 
 static int
 setup(void **state)

@@ -17,6 +17,8 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include "testenv.h"
 #include <cjson/cJSON.h>
 
 #include "cli.h"
@@ -27,7 +29,6 @@
 #define SDKROOT	"/usr/lib/google-cloud-sdk"
 #define TOK	"ya29.test-token-XYZ"
 
-extern char **environ;
 
 static char top[PATH_MAX];
 
@@ -68,24 +69,6 @@ slurp(const char *rel)
 	return buf;
 }
 
-static void
-cleanenv(void)
-{
-	char name[256], **e;
-	size_t n;
-
-again:
-	for (e = environ; *e != NULL; e++)
-		if (strncmp(*e, "CLOUDSDK_", 9) == 0) {
-			n = strcspn(*e, "=");
-			snprintf(name, sizeof(name), "%.*s", (int)n, *e);
-			unsetenv(name);
-			goto again;
-		}
-	setenv("CLOUDSDK_CORE_DISABLE_PROMPTS", "1", 1);
-	setenv("CLOUDSDK_CORE_CHECK_GCE_METADATA", "false", 1);
-	setenv("GCE_METADATA_HOST", "127.0.0.1:9", 1);
-}
 
 static int
 setup(void **state)
