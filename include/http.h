@@ -82,4 +82,19 @@ void http_headers_free(struct curl_slist *hdrs);
 void http_trace(FILE *fp, curl_infotype type, const char *data,
     size_t size);
 
+/*
+ * The metadata server's addresses (metadata.c): 169.254.169.254,
+ * metadata.google.internal, or a loopback host (a test fake).
+ */
+int http_metadata_host(const char *host);
+
+/*
+ * Set up `h` for one plain-http GET of `url` on the metadata server: only
+ * to a host http_metadata_host() accepts, never through a proxy, with the
+ * one header "Metadata-Flavor: Google" appended to *hdrs (free them with
+ * http_headers_free), no redirects, `timeout_ms` to connect and in all.
+ */
+CURLcode http_setup_metadata(CURL *h, const char *url, long timeout_ms,
+    struct curl_slist **hdrs, struct http_buf *body, char *errbuf);
+
 #endif

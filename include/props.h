@@ -21,12 +21,15 @@
 
 #include <stddef.h>
 
+struct metadata;
+
 enum props_source {
 	PROPS_UNSET,
 	PROPS_FLAG,
 	PROPS_ENV,
 	PROPS_CONFIG,		/* the active configuration file */
-	PROPS_INSTALLATION	/* SDK_ROOT/properties */
+	PROPS_INSTALLATION,	/* SDK_ROOT/properties */
+	PROPS_METADATA		/* gcloud's GCE callbacks: metadata.h */
 };
 
 struct props_entry {
@@ -42,6 +45,10 @@ struct props {
 	size_t			 nfile;
 	char			*config_name;	/* the active configuration */
 	char			*config_dir;	/* CLOUDSDK_CONFIG or default */
+	struct metadata		*md;	/* metadata_enable(): core/account,
+					 * core/project, core/universe_domain
+					 * from the metadata server when unset
+					 * everywhere else; NULL: off */
 };
 
 void props_init(struct props *p);

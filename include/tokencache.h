@@ -71,4 +71,19 @@ int tokencache_lookup(const char *dir, const char *account, time_t now,
  */
 int tokencache_acquire(const struct props *p, struct token *t);
 
+/*
+ * For the metadata credentials (metadata.c): 1 when `account` has a
+ * credential in credentials.db (any universe), 0 when not, -1 when that
+ * cannot be read.
+ */
+int tokencache_stored(const char *dir, const char *account);
+
+/*
+ * access_tokens.db's token for `account` when gcloud would use it without
+ * a refresh: 0 with a malloc'ed copy in *tok (wipe and free it), 1 when
+ * gcloud would refresh instead, -1 when the database cannot be read.
+ */
+int tokencache_cached(const char *dir, const char *account, time_t now,
+    long margin, char **tok, size_t *len);
+
 #endif

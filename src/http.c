@@ -510,3 +510,67 @@ fail:
 	*out = NULL;
 	return -1;
 }
+
+/*
+ * The metadata server (metadata.c) speaks plain http on its link-local
+ * address; that, its DNS name, and loopback (test fakes) are the only
+ * plain-http targets besides an endpoint override.  Nothing secret is
+ * sent there: the token only comes back.
+ */
+int
+http_metadata_host(const char *host)
+{
+	return strcasecmp(host, "169.254.169.254") == 0 ||
+	    strcasecmp(host, "metadata.google.internal") == 0 ||
+	    strcasecmp(host, "metadata.google.internal.") == 0 ||
+	    isloopback(host);
+}
+
+static int
+metadata_url(const char *url)
+{
+	CURLU *u;
+	char *scheme = NULL, *host = NULL;
+	int ok = 0;
+
+	if (url == NULL || rawcheck(url) == -1 || (u = curl_url()) == NULL)
+		return 0;
+	if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+	    strcasecmp(scheme, "http") == 0 && http_metadata_host(host) &&
+	    !haspart(u, CURLUPART_USER) && !haspart(u, CURLUPART_PASSWORD) &&
+	    !haspart(u, CURLUPART_OPTIONS) && !haspart(u, CURLUPART_FRAGMENT))
+		ok = 1;
+	curl_free(scheme);
+	curl_free(host);
+	curl_url_cleanup(u);
+	return ok;
+}
+
+CURLcode
+http_setup_metadata(CURL *h, const char *url, long timeout_ms,
+    struct curl_slist **hdrs, struct http_buf *body, char *errbuf)
+{
+	CURLcode rc;
+
+	if (!metadata_url(url))
+		return CURLE_URL_MALFORMAT;
+	if (append(hdrs, "Metadata-Flavor: Google") == -1)
+		return CURLE_OUT_OF_MEMORY;
+	errbuf[0] = '\0';
+	SET(CURLOPT_ERRORBUFFER, errbuf);
+	SET(CURLOPT_URL, url);
+	SET(CURLOPT_PROTOCOLS_STR, "http");
+	SET(CURLOPT_FOLLOWLOCATION, 0L);
+	/* gce_read.ReadNoProxy(): never a proxy, whatever the environment */
+	SET(CURLOPT_PROXY, "");
+	SET(CURLOPT_NOPROXY, "*");
+	SET(CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
+	SET(CURLOPT_TIMEOUT_MS, timeout_ms);
+	SET(CURLOPT_HTTPHEADER, *hdrs);
+	SET(CURLOPT_NOSIGNAL, 1L);
+	SET(CURLOPT_WRITEFUNCTION, writecb);
+	SET(CURLOPT_WRITEDATA, body);
+	return CURLE_OK;
+}

@@ -13,6 +13,7 @@
 #include "arclient.h"
 #include "deployed.h"
 #include "extras.h"
+#include "metadata.h"
 #include "preflight.h"
 #include "props.h"
 #include "replace.h"
@@ -500,6 +501,11 @@ start(struct run *r)
 			extras_plan(&r->ex, &r->rep, RESULT_PLANNED,
 			    &r->props, r->rs.ar_endpoint, r->connect_to);
 		return finish(r, DECISION_PLANNED, bad ? EXIT_BADIMAGE : 0);
+	}
+	/* gcloud's GCE callbacks (metadata.h); plan mode reads no network */
+	if (metadata_enable(&r->props, r->c->timeout_ms) != 0) {
+		report_error(r->c->color, "out of memory");
+		return finish(r, DECISION_ERROR, EXIT_UNAVAILABLE);
 	}
 	if (bad && r->mode != PREFLIGHT_WARN)
 		return finish(r, DECISION_ERROR, EXIT_BADIMAGE);

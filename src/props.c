@@ -38,6 +38,7 @@
 #include "cli.h"
 #include "conf.h"
 #include "ini.h"
+#include "metadata.h"
 #include "props.h"
 
 #define PROPS_MAX_FILE	(1024 * 1024)
@@ -403,6 +404,10 @@ lookup(const struct props *p, const char *key, enum props_source *src)
 			*src = p->file[i].source;
 			return p->file[i].value;
 		}
+	/* Unset everywhere: gcloud's GCE callbacks, when enabled. */
+	*src = PROPS_METADATA;
+	if (p->md != NULL && (v = metadata_property(p, key)) != NULL)
+		return v;
 	*src = PROPS_UNSET;
 	return NULL;
 }
@@ -461,6 +466,7 @@ props_free(struct props *p)
 	free(p->file);
 	free(p->config_name);
 	free(p->config_dir);
+	metadata_free(p->md);
 	memset(p, 0, sizeof(*p));
 }
 

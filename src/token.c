@@ -53,6 +53,7 @@
 #include <cjson/cJSON.h>
 
 #include "conf.h"
+#include "metadata.h"
 #include "props.h"
 #include "token.h"
 #include "tokencache.h"
@@ -506,6 +507,19 @@ out:
 	return rc;
 }
 
+/*
+ * The metadata server's credentials (Cloud Build, GCE, Cloud Run jobs,
+ * GKE), read directly where gcloud's rules make them certain; metadata.c
+ * holds those rules.  -1 and t untouched otherwise: config-helper decides.
+ */
+static int
+frommetadata(const struct props *p, struct token *t)
+{
+	const char *why;
+
+	return metadata_acquire(p, t, &why);
+}
+
 int
 token_acquire(const struct props *p, const struct deploy_args *a,
     const char *gcloud, struct token *t, char *err, size_t errlen)
@@ -523,6 +537,8 @@ token_acquire(const struct props *p, const struct deploy_args *a,
 		rc = fromfile(t, v, err, errlen);
 		t->source = "auth/access_token_file";
 	} else if (tokencache_acquire(p, t) == 0)	/* gcloud's own cache */
+		rc = 0;
+	else if (frommetadata(p, t) == 0)
 		rc = 0;
 	else
 		rc = helper(a, gcloud, t, err, errlen);

@@ -12,11 +12,13 @@
  *     row values) are wiped by the allocator installed around each lookup,
  *     and sqlite3_shutdown() frees them all before the lookup returns.
  */
+#include <errno.h>
 #include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -334,4 +336,76 @@ tokencache_acquire(const struct props *p, struct token *t)
 	t->user_creds = t->who.kind == PRINCIPAL_USER;
 	t->source = TOKENCACHE_SOURCE;
 	return 0;
+}
+
+/*
+ * For the metadata credentials (metadata.c): is `account` in gcloud's
+ * credential store at all, in any universe?  1 yes, 0 no (no
+ * credentials.db counts as no: gcloud would create an empty one), -1 when
+ * it cannot be read.
+ */
+int
+tokencache_stored(const char *dir, const char *account)
+{
+	static const char q[] = "SELECT count(*) FROM \"credentials\" "
+	    "WHERE account_id = ?1 OR account_id LIKE ?1 || '#%'";
+	char path[4096];
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	int rc = -1;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/credentials.db", dir) >=
+	    sizeof(path))
+		return -1;
+	if (access(path, F_OK) == -1)
+		return errno == ENOENT ? 0 : -1;
+	if (sqlite3_config(SQLITE_CONFIG_MALLOC, &wiping) != SQLITE_OK)
+		return -1;
+	if (opendb(dir, "credentials.db", &db) == 0 &&
+	    sqlite3_prepare_v2(db, q, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_bind_text(st, 1, account, -1, SQLITE_STATIC) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		rc = sqlite3_column_int(st, 0) > 0;
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	sqlite3_shutdown();
+	return rc;
+}
+
+/*
+ * The token access_tokens.db holds for `account` when gcloud would hand
+ * it out without a refresh (valid more than `margin` seconds after
+ * `now`): 0 with it in *tok (the caller wipes and frees it); 1 when
+ * gcloud would refresh instead (no database, no row, or expiring); -1
+ * when the database cannot be read as gcloud reads it.
+ */
+int
+tokencache_cached(const char *dir, const char *account, time_t now,
+    long margin, char **tok, size_t *len)
+{
+	char path[4096];
+	sqlite3 *db = NULL;
+	const char *why;
+	int rc;
+
+	*tok = NULL;
+	*len = 0;
+	if ((size_t)snprintf(path, sizeof(path), "%s/access_tokens.db",
+	    dir) >= sizeof(path))
+		return -1;
+	if (access(path, F_OK) == -1)
+		return errno == ENOENT ? 1 : -1;
+	if (sqlite3_config(SQLITE_CONFIG_MALLOC, &wiping) != SQLITE_OK)
+		return -1;
+	if (opendb(dir, "access_tokens.db", &db) != 0)
+		rc = -1;
+	else if ((why = cached_token(db, account, now, margin, tok,
+	    len)) == NULL)
+		rc = 0;
+	else
+		rc = strncmp(why, "no cached token", 15) == 0 ||
+		    strncmp(why, "the cached token expires", 24) == 0 ? 1 : -1;
+	sqlite3_close(db);
+	sqlite3_shutdown();
+	return rc;
 }
