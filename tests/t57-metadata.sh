@@ -189,4 +189,228 @@ if grep -rlF "$TOKEN" "$T" --exclude=scenario.json --exclude=cmdline \
 	not_ok "the metadata token is in no output and no file" "$(cat "$T/leaks")"
 else ok "the metadata token is in no output and no file"; fi
 
+# ---------------------------------------------------------------------
+# Part 2: parity with the real gcloud, the same fake metadata server.
+if ! have_gcloud; then
+	skip "t57: /usr/bin/gcloud is not installed: NO METADATA PARITY TEST"
+	done_testing
+	exit
+fi
+unset CLOUDSDK_API_ENDPOINT_OVERRIDES_ARTIFACTREGISTRY \
+	CLOUDSDK_API_ENDPOINT_OVERRIDES_RUN CLOUDSDK_CORE_CUSTOM_CA_CERTS_FILE \
+	GCLOUD_RUN_DEPLOY_GCLOUD
+export CLOUDSDK_CORE_DISABLE_USAGE_REPORTING=true
+export CLOUDSDK_COMPONENT_MANAGER_DISABLE_UPDATE_CHECK=true
+# The wire: Artifact Registry (grants everything), Cloud Run v2 (no such
+# service) and iamcredentials (mints "P.imp:SA"), plain http on loopback.
+# It logs the SHA-256 of each bearer, never the bearer.
+cat >"$T/wire.py" <<'EOF'
+import hashlib, json, re, sys, threading, urllib.parse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+lock = threading.Lock()
+class H(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    def log_message(self, *a):
+        pass
+    def handle_one(self):
+        n = int(self.headers.get("Content-Length") or 0)
+        self.rfile.read(n)
+        auth = self.headers.get("Authorization") or ""
+        b = auth[7:] if auth.startswith("Bearer ") else ""
+        m = re.search(r"/serviceAccounts/([^/:]+):generateAccessToken$",
+                      self.path)
+        if self.path.endswith(":testIamPermissions"):
+            code, out = 200, {"permissions": [
+                "artifactregistry.repositories.downloadArtifacts"]}
+        elif m and self.command == "POST":
+            code, out = 200, {"accessToken": "P.imp:" + urllib.parse.unquote(
+                m.group(1)), "expireTime": "2099-01-01T00:00:00Z"}
+        else:
+            code, out = 404, {"error": {"code": 404, "status": "NOT_FOUND",
+                              "message": "Requested entity was not found."}}
+        rec = {"method": self.command, "path": self.path,
+               "bearer": hashlib.sha256(b.encode()).hexdigest() if b else None}
+        with lock, open(sys.argv[2], "a") as f:
+            f.write(json.dumps(rec) + "\n")
+        data = json.dumps(out).encode()
+        self.send_response(code)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+    do_GET = do_POST = handle_one
+s = ThreadingHTTPServer(("127.0.0.1", 0), H)
+open(sys.argv[1] + ".tmp", "w").write(str(s.server_address[1]))
+import os; os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+s.serve_forever()
+EOF
+: >"$T/wire.jsonl"
+python3 "$T/wire.py" "$T/wire.port" "$T/wire.jsonl" >"$T/wire.log" 2>&1 &
+_pids="$_pids $!"
+i=0
+while [ ! -s "$T/wire.port" ]; do
+	i=$((i + 1))
+	[ $i -gt 100 ] && { not_ok "t57: the wire fake did not start" "$(cat "$T/wire.log")"; done_testing; exit; }
+	sleep 0.05
+done
+WIRE=http://127.0.0.1:$(cat "$T/wire.port")/
+# The credential store: a logged-in user with a cached token, and the
+# metadata account itself as gcloud stores it after a first use (type
+# "gce") with a cached token; both far from expiry.
+python3 - "$T" "$WIRE" "$SA" <<'EOF'
+import json, sqlite3, sys
+t, wire, sa = sys.argv[1:4]
+c = sqlite3.connect(t + "/credentials.db")
+c.execute('CREATE TABLE "credentials" (account_id TEXT PRIMARY KEY, value BLOB)')
+c.execute("INSERT INTO credentials VALUES (?, ?)", ("u@example.com", json.dumps({
+    "type": "authorized_user", "client_id": "c.apps.googleusercontent.com",
+    "client_secret": "not-a-secret", "refresh_token": "rt:u@example.com",
+    "token_uri": wire + "token"})))
+c.execute("INSERT INTO credentials VALUES (?, ?)", (sa, json.dumps({
+    "type": "gce", "service_account_email": sa,
+    "universe_domain": "googleapis.com"})))
+c.commit()
+c = sqlite3.connect(t + "/access_tokens.db")
+c.execute('CREATE TABLE "access_tokens" (account_id TEXT PRIMARY KEY, '
+          'access_token TEXT, token_expiry TIMESTAMP, rapt_token TEXT, '
+          'id_token TEXT)')
+for a, tok in (("u@example.com", "P.user:u@example.com"),
+               (sa, "P.cached-gce-token")):
+    c.execute("INSERT INTO access_tokens VALUES (?, ?, ?, NULL, NULL)",
+              (a, tok, "2099-01-01 00:00:00"))
+c.commit()
+EOF
+IMP=imp@meta-project.iam.gserviceaccount.com
+# name | setup | env | flags | expected: token (T, T.EXTRA, P.xxx, -) project
+# setup: "store" copies the credential store, "gce=False" writes a fresh
+# on-GCE cache file.  env/flags as in t50 (space-separated).
+cat >"$T/mcases" <<EOF
+metadata          |           |                                          |                        | $TOKEN meta-project
+check-off         |           | CLOUDSDK_CORE_CHECK_GCE_METADATA=false   |                        | - -
+gce-cache-false   | gce=False |                                          |                        | - -
+gce-cache-true    | gce=True  |                                          |                        | $TOKEN meta-project
+account-in-store  | store     | CLOUDSDK_CORE_ACCOUNT=u@example.com      |                        | P.user:u@example.com meta-project
+account-listed    |           | CLOUDSDK_CORE_ACCOUNT=$XSA               |                        | $TOKEN.EXTRA meta-project
+account-flag      |           |                                          | --account=$XSA         | $TOKEN.EXTRA meta-project
+account-unlisted  |           | CLOUDSDK_CORE_ACCOUNT=nobody@example.com |                        | - meta-project
+metadata-stored   | store     |                                          |                        | P.cached-gce-token meta-project
+token-env         |           | CLOUDSDK_AUTH_ACCESS_TOKEN=RAW-ENV-TOKEN |                        | RAW-ENV-TOKEN meta-project
+project-env       |           | CLOUDSDK_CORE_PROJECT=p-env              |                        | $TOKEN p-env
+project-flag      |           | CLOUDSDK_CORE_PROJECT=p-env              | --project=p-flag       | $TOKEN p-flag
+impersonation     |           | CLOUDSDK_AUTH_IMPERSONATE_SERVICE_ACCOUNT=$IMP |                  | P.imp:$IMP meta-project
+EOF
+n=0
+while IFS='|' read -r name setup envs flags expect; do
+	n=$((n + 1))
+	name=$(echo $name)
+	C=$T/m/$name
+	mkdir -p "$C"
+	case $setup in
+	*store*) cp "$T/credentials.db" "$T/access_tokens.db" "$C/" ;;
+	esac
+	case $setup in
+	*gce=*) printf '%s' "$(echo ${setup#*gce=})" >"$C/gce" ;;
+	esac
+	echo "# metadata case $n: $name"
+	printf '%s|%s|%s\n' "$name" "$(echo $expect)" "$envs" >>"$T/mcases.run"
+	# 1. the shim, as a Cloud Build step would run it (--preflight=only).
+	# shellcheck disable=SC2086
+	env CLOUDSDK_CONFIG="$C" GCLOUD_RUN_DEPLOY_GCLOUD=/usr/bin/gcloud \
+		CLOUDSDK_API_ENDPOINT_OVERRIDES_ARTIFACTREGISTRY="$WIRE" \
+		CLOUDSDK_API_ENDPOINT_OVERRIDES_RUN="$WIRE" \
+		CLOUDSDK_API_ENDPOINT_OVERRIDES_IAMCREDENTIALS="$WIRE" \
+		GCLOUD_RUN_DEPLOY_TIMEOUT=60 $envs \
+		"$SHIM" --preflight=only --preflight-format=json svc$n \
+		--image=us-docker.pkg.dev/p/case$n/i:1 --region=us-central1 \
+		$flags >"$C.shim" 2>"$C.shim-err" </dev/null || :
+	# What the shim left in gcloud's folder: config-helper's log, if run.
+	ls "$C/logs" >"$C.helper" 2>/dev/null || :
+	grep -rlF "$TOKEN" "$C" "$C.shim" "$C.shim-err" >"$C.leak" 2>/dev/null || :
+	# 2. gcloud: the token and properties it uses.
+	# shellcheck disable=SC2086
+	env CLOUDSDK_CONFIG="$C" \
+		CLOUDSDK_API_ENDPOINT_OVERRIDES_IAMCREDENTIALS="$WIRE" $envs \
+		timeout 120 gcloud config config-helper --format=json $flags \
+		>"$C.gcloud" 2>"$C.gcloud-err" </dev/null || :
+done <"$T/mcases"
+sleep 0.2
+python3 - "$T" "$T/wire.jsonl" <<'EOF' >"$T/mcmp" 2>&1 || :
+import hashlib, json, os, sys
+t, wirelog = sys.argv[1:3]
+wire = [json.loads(l) for l in open(wirelog)]
+sha = lambda s: hashlib.sha256(s.encode()).hexdigest() if s else None
+for k, line in enumerate(open(t + "/mcases.run"), 1):
+    name, expect, envs = line.rstrip("\n").split("|")
+    want_tok, want_proj = [None if x == "-" else x for x in expect.split()]
+    c = t + "/m/" + name
+    bad = []
+    try:
+        g = json.load(open(c + ".gcloud"))
+    except ValueError:
+        g = {}
+    props = g.get("configuration", {}).get("properties", {})
+    gtok = g.get("credential", {}).get("access_token")
+    gacct = props.get("core", {}).get("account")
+    gproj = props.get("core", {}).get("project")
+    try:
+        s = json.load(open(c + ".shim"))
+    except ValueError:
+        s = {}
+    ar = [r for r in wire if "/case%d:" % k in r["path"] or
+          "/case%d/" % k in r["path"]]
+    stok = ar[0]["bearer"] if ar else None
+    reads = [r["path"].split("/")[3] for r in wire
+             if r["path"].startswith("/v2/projects/") and
+             r["path"].endswith("/services/svc%d" % k)]
+    sproj = reads[0] if reads else None
+    # gcloud's principal: the last of an impersonation chain, else the
+    # account's, nobody for a raw token.
+    imp = props.get("auth", {}).get("impersonate_service_account")
+    if not gtok:
+        gwho = None
+    elif imp:
+        gwho = "serviceAccount:" + imp.split(",")[-1].strip()
+    elif "CLOUDSDK_AUTH_ACCESS_TOKEN=" in envs:
+        gwho = None
+    elif gacct and not gacct.endswith(".gserviceaccount.com"):
+        gwho = "user:" + gacct
+    else:
+        gwho = "serviceAccount:" + gacct if gacct else None
+    swho = s.get("principal") if stok else None
+    if sha(gtok) != stok:
+        bad.append("token: shim sent %s, gcloud uses %s" %
+                   (stok and stok[:12], sha(gtok) and sha(gtok)[:12]))
+    if sha(want_tok) != stok:
+        bad.append("token: shim sent %s, want %s" % (stok and stok[:12],
+                                                    want_tok))
+    if stok and sproj != gproj:
+        bad.append("project: shim read %r, gcloud %r" % (sproj, gproj))
+    if gtok and gproj != want_proj:
+        bad.append("project: gcloud %r, want %r" % (gproj, want_proj))
+    if stok and swho != gwho:
+        bad.append("principal: shim %r, gcloud %r" % (swho, gwho))
+    helper = os.path.getsize(c + ".helper") > 0
+    direct = want_tok is not None and want_tok.startswith("ya29.") and \
+        "IMPERSONATE" not in envs and "ACCESS_TOKEN=" not in envs
+    if direct and helper:
+        bad.append("the shim ran config-helper where the metadata token is certain")
+    if direct and os.path.getsize(c + ".leak") > 0:
+        bad.append("the token is in " + open(c + ".leak").read().replace("\n", " "))
+    print("%s %s%s" % ("ok" if not bad else "BAD", name,
+                       "" if not bad else ": " + "; ".join(bad)))
+    if bad:
+        print("#   shim: %s" % open(c + ".shim-err").read()[-300:].replace("\n", " "))
+        print("#   gcloud: %s" % open(c + ".gcloud-err").read()[-300:].replace("\n", " "))
+EOF
+while read -r verdict name rest; do
+	case $verdict in
+	ok) ok "metadata parity $name: same token, account and project as gcloud" ;;
+	BAD) not_ok "metadata parity $name" "${rest:-}" ;;
+	"#") echo "# $name $rest" ;;
+	*) not_ok "metadata parity: compare failed" "$verdict $name $rest" ;;
+	esac
+done <"$T/mcmp"
+[ "$(grep -c '^ok ' "$T/mcmp")" -eq "$n" ] && ok "metadata parity: all $n cases compared" ||
+	not_ok "metadata parity: $(grep -c '^ok ' "$T/mcmp") of $n cases agree"
+
 done_testing
