@@ -363,3 +363,74 @@ echo "  naive wrapper / shim (config-helper): $(ratio "$d1" "$e2")x"
 echo "  shim via config-helper / fast path: $(ratio "$e2" "$e3")x; config-helper alone: $e1 ms"
 verdict "shim >= 10 x faster than the naive wrapper" \
 	"$(awk -v a="$d1" -v b="$e3" 'BEGIN {print (a >= 10 * b) ? 1 : 0}')"
+
+# --- (g) metadata credentials (issue 14 part 2; owner: metadata) ---------
+# A Cloud Build-like environment: a loopback fake metadata server gives the
+# project, the account and the token; nothing is configured.  Side by side:
+# the shim with the token in the environment (the baseline), the shim
+# reading the metadata server's token directly (after), the shim getting
+# it through `gcloud config config-helper` (before; forced here with
+# auth/disable_load_google_auth, with which gcloud still takes the
+# metadata server's token but the shim no longer reads it itself), and the
+# naive wrapper (gcloud auth print-access-token + curl).  Each case has
+# its own gcloud folder: gcloud stores the metadata credential after a
+# first use, which would send the shim to config-helper.
+# Target: (after) - (baseline) <= 50 ms.
+bench_metadata() {
+	echo
+	echo "## (g) metadata credentials, Cloud Build-like: fake metadata server on loopback, no configuration"
+	python3 "$TOP/tests/fake/fakemeta.py" --port-file "$T/meta.port" \
+		--log "$T/meta.jsonl" --project p --token "$TOKEN" \
+		>"$T/meta.log" 2>&1 &
+	_pids="$_pids $!"
+	python3 "$TOP/tests/fake/fakerun.py" --port-file "$T/run.port" \
+		--log "$T/run.jsonl" --token "$TOKEN" >"$T/run.log" 2>&1 &
+	_pids="$_pids $!"
+	_i=0
+	until [ -s "$T/meta.port" ] && [ -s "$T/run.port" ]; do
+		_i=$((_i + 1))
+		[ $_i -le 200 ] || { cat "$T/meta.log" "$T/run.log" >&2; exit 1; }
+		sleep 0.05
+	done
+	_m=127.0.0.1:$(cat "$T/meta.port")
+	unset CLOUDSDK_AUTH_ACCESS_TOKEN CLOUDSDK_AUTH_ACCESS_TOKEN_FILE
+	export GCE_METADATA_HOST="$_m" GCE_METADATA_ROOT="$_m" GCE_METADATA_IP="$_m"
+	export CLOUDSDK_CORE_CHECK_GCE_METADATA=true
+	export CLOUDSDK_API_ENDPOINT_OVERRIDES_RUN="http://127.0.0.1:$(cat "$T/run.port")/"
+	mkdir -p "$T/mc-env" "$T/mc-direct" "$T/mc-helper" "$T/mc-naive"
+	cat >"$T/gcloud-mhelper" <<'EOM'
+#!/bin/sh
+[ "$1 $2" = "config config-helper" ] && exec /usr/bin/gcloud "$@"
+exit 0
+EOM
+	sed "s|^tok=.*|tok=\$(CLOUDSDK_CONFIG=$T/mc-naive gcloud auth print-access-token) \|\| exit 69|" \
+		"$T/naive.sh" >"$T/naive-meta.sh"
+	chmod +x "$T/gcloud-mhelper" "$T/naive-meta.sh"
+	_env="env CLOUDSDK_CONFIG=$T/mc-env CLOUDSDK_AUTH_ACCESS_TOKEN=$TOKEN GCLOUD_RUN_DEPLOY_GCLOUD=/bin/true"
+	# The direct path cannot fall back: /bin/true is no config-helper.
+	_direct="env CLOUDSDK_CONFIG=$T/mc-direct GCLOUD_RUN_DEPLOY_GCLOUD=/bin/true"
+	_helper="env CLOUDSDK_CONFIG=$T/mc-helper CLOUDSDK_AUTH_DISABLE_LOAD_GOOGLE_AUTH=true GCLOUD_RUN_DEPLOY_GCLOUD=$T/gcloud-mhelper"
+	# shellcheck disable=SC2086
+	sends 1 $_env $ONE
+	# shellcheck disable=SC2086
+	sends 1 $_direct $ONE
+	# shellcheck disable=SC2086
+	sends 1 $_helper $ONE
+	sends 1 sh "$T/naive-meta.sh" svc
+	grep -q '/token"' "$T/meta.jsonl" ||
+		{ echo "bench: no token was asked of the metadata server" >&2; exit 1; }
+	measure g "$SLOW_RUNS" \
+		"(g) shim, token in CLOUDSDK_AUTH_ACCESS_TOKEN (baseline)" "$_env $ONE" \
+		"(g) shim, metadata token read directly (after)" "$_direct $ONE" \
+		"(g) shim, metadata token through config-helper (before)" "$_helper $ONE" \
+		"(g) naive wrapper: print-access-token + curl + exec" "sh $T/naive-meta.sh svc"
+	header; stats g
+	_g1=$(median_ms g.1) _g2=$(median_ms g.2) _g3=$(median_ms g.3) _g4=$(median_ms g.4)
+	_added=$(awk -v a="$_g1" -v b="$_g2" 'BEGIN {printf "%.2f", b - a}')
+	echo "  direct metadata token over the baseline: $_added ms (median)"
+	echo "  before (config-helper) / after (direct): $(ratio "$_g3" "$_g2")x; naive wrapper / after: $(ratio "$_g4" "$_g2")x"
+	verdict "(g) metadata token <= 50 ms over the token in the environment" \
+		"$(le "$_added" 50)"
+}
+bench_metadata
+# --- end (g) metadata credentials -----------------------------------------
