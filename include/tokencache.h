@@ -83,6 +83,13 @@ int tokencache_stored(const char *dir, const char *account);
  * a refresh: 0 with a malloc'ed copy in *tok (wipe and free it), 1 when
  * gcloud would refresh instead, -1 when the database cannot be read.
  */
+/*
+ * 1 when credentials.db holds for `account` just the metadata credential
+ * gcloud stores after using it (type "gce", that service account, default
+ * universe); 0 otherwise; -1 when it cannot be read.
+ */
+int tokencache_gce(const char *dir, const char *account);
+
 int tokencache_cached(const char *dir, const char *account, time_t now,
     long margin, char **tok, size_t *len);
 

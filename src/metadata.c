@@ -456,8 +456,8 @@ emailok(const char *s)
 
 /*
  * Rules before any request: nothing gcloud would take before the
- * metadata server, nothing that changes how it uses it.  NULL when they
- * hold.
+ * metadata credential, nothing that changes how it uses it.  NULL when
+ * they hold.
  */
 static const char *
 settings_rule(const struct props *p)
@@ -478,36 +478,60 @@ settings_rule(const struct props *p)
 		return "Cloud Shell counts metadata credentials as a user's";
 	if (props_bool(p, "auth/disable_load_google_auth", 0) != 0)
 		return "auth/disable_load_google_auth is set";
-	if (props_bool(p, "core/check_gce_metadata", 1) != 1)
-		return "core/check_gce_metadata is off";
 	if (p->config_dir == NULL)
 		return "no gcloud config folder";
 	return NULL;
 }
 
-/* The rules that need the account, the store and the server. */
+/*
+ * store.py _Load() for an account not in the credential store:
+ * GceCredentialProvider.GetCredentials() (check_gce_metadata on, on GCE,
+ * the account listed), then _HandleGceUniverseDomain().
+ */
+static const char *
+provider_rule(const struct props *p, const char *account)
+{
+	const char *u;
+
+	if (props_bool(p, "core/check_gce_metadata", 1) != 1)
+		return "core/check_gce_metadata is off";
+	if (!on_gce(p, p->md))
+		return "not on GCE (gcloud's on-GCE check)";
+	if (listed(p, p->md, account) != 1)
+		return "the metadata server does not list core/account";
+	if ((u = metadata_property(p, "core/universe_domain")) == NULL ||
+	    strcmp(u, UNIVERSE) != 0)
+		return "the metadata server's universe is not " UNIVERSE;
+	return NULL;
+}
+
+/* Which credential gcloud loads for the account: the metadata's, or not. */
 static const char *
 account_rule(const struct props *p, const char *account)
 {
-	const char *u;
+	const char *u, *why = NULL;
 
 	if (!nonempty(account))
 		return "no core/account";
 	if (!emailok(account))
 		return "core/account is not a plain e-mail address";
-	if (tokencache_stored(p->config_dir, account) != 0)
-		return "core/account is in gcloud's credential store";
-	if (!on_gce(p, p->md))
-		return "not on GCE (gcloud's on-GCE check)";
-	if (listed(p, p->md, account) != 1)
-		return "the metadata server does not list core/account";
-	if ((u = props_get(p, "core/universe_domain")) == NULL ||
-	    strcmp(u, UNIVERSE) != 0 || (u = metadata_property(p,
-	    "core/universe_domain")) == NULL || strcmp(u, UNIVERSE) != 0)
-		return "the universe domain is not " UNIVERSE;
-	if (p->md->unsure)
-		return "a metadata lookup did not finish";
-	return NULL;
+	switch (tokencache_stored(p->config_dir, account)) {
+	case 0:
+		why = provider_rule(p, account);
+		break;
+	case 1:		/* gcloud stored the metadata credential: it loads it */
+		if (tokencache_gce(p->config_dir, account) != 1)
+			why = "core/account has other credentials in the store";
+		break;
+	default:
+		why = "credentials.db cannot be read";
+	}
+	if (why == NULL && (u = props_get(p, "core/universe_domain")) != NULL &&
+	    strcmp(u, UNIVERSE) != 0)
+		why = "core/universe_domain is not " UNIVERSE;
+	if (why == NULL && p->md->unsure)
+		why = "a metadata lookup did not finish";
+	return why;
 }
 
 int

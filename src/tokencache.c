@@ -409,3 +409,51 @@ tokencache_cached(const char *dir, const char *account, time_t now,
 	sqlite3_shutdown();
 	return rc;
 }
+
+/*
+ * gcloud stores the metadata credential it used (store.py _Load(): type
+ * "gce", its service_account_email, its universe_domain) and loads it from
+ * there afterwards.  1 when credentials.db holds exactly that for
+ * `account` in the default universe and nothing for it in another; 0
+ * otherwise; -1 when it cannot be read.
+ */
+int
+tokencache_gce(const char *dir, const char *account)
+{
+	static const char q[] = "SELECT account_id, "
+	    "json_extract(value, '$.type'), "
+	    "json_extract(value, '$.service_account_email'), "
+	    "json_extract(value, '$.universe_domain') FROM \"credentials\" "
+	    "WHERE account_id = ?1 OR account_id LIKE ?1 || '#%'";
+	const char *id, *type, *sa, *uni;
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	int rc = -1, step, found = 0, other = 0;
+
+	if (sqlite3_config(SQLITE_CONFIG_MALLOC, &wiping) != SQLITE_OK)
+		return -1;
+	if (opendb(dir, "credentials.db", &db) != 0 ||
+	    sqlite3_prepare_v2(db, q, -1, &st, NULL) != SQLITE_OK ||
+	    sqlite3_bind_text(st, 1, account, -1, SQLITE_STATIC) != SQLITE_OK)
+		goto out;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		id = (const char *)sqlite3_column_text(st, 0);
+		type = (const char *)sqlite3_column_text(st, 1);
+		sa = (const char *)sqlite3_column_text(st, 2);
+		uni = (const char *)sqlite3_column_text(st, 3);
+		if (id == NULL || strcmp(id, account) != 0 || type == NULL ||
+		    strcmp(type, "gce") != 0 || sa == NULL ||
+		    strcmp(sa, account) != 0 ||
+		    (uni != NULL && strcmp(uni, UNIVERSE) != 0))
+			other = 1;
+		else
+			found = 1;
+	}
+	if (step == SQLITE_DONE)
+		rc = found && !other;
+out:
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	sqlite3_shutdown();
+	return rc;
+}

@@ -279,24 +279,37 @@ for a, tok in (("u@example.com", "P.user:u@example.com"),
     c.execute("INSERT INTO access_tokens VALUES (?, ?, ?, NULL, NULL)",
               (a, tok, "2099-01-01 00:00:00"))
 c.commit()
+# The same store, the metadata account's cached token near its expiry.
+import datetime, shutil
+for db in ("credentials.db", "access_tokens.db"):
+    shutil.copy(t + "/" + db, t + "/exp-" + db)
+c = sqlite3.connect(t + "/exp-access_tokens.db")
+soon = datetime.datetime.utcnow() + datetime.timedelta(seconds=100)
+c.execute("UPDATE access_tokens SET token_expiry = ? WHERE account_id = ?",
+          (str(soon), sa))
+c.commit()
 EOF
 IMP=imp@meta-project.iam.gserviceaccount.com
-# name | setup | env | flags | expected: token (T, T.EXTRA, P.xxx, -) project
-# setup: "store" copies the credential store, "gce=False" writes a fresh
+# name | setup | env | flags | expected: token (T, T.EXTRA, P.xxx, -),
+# project, and "direct" where the shim must read the token itself (no
+# config-helper run, nothing left in gcloud's folder).
+# setup: "store" copies the credential store ("store-exp": with the
+# metadata account's token near expiry), "gce=False" writes a fresh
 # on-GCE cache file.  env/flags as in t50 (space-separated).
 cat >"$T/mcases" <<EOF
-metadata          |           |                                          |                        | $TOKEN meta-project
+metadata          |           |                                          |                        | $TOKEN meta-project direct
 check-off         |           | CLOUDSDK_CORE_CHECK_GCE_METADATA=false   |                        | - -
 gce-cache-false   | gce=False |                                          |                        | - -
-gce-cache-true    | gce=True  |                                          |                        | $TOKEN meta-project
+gce-cache-true    | gce=True  |                                          |                        | $TOKEN meta-project direct
 account-in-store  | store     | CLOUDSDK_CORE_ACCOUNT=u@example.com      |                        | P.user:u@example.com meta-project
-account-listed    |           | CLOUDSDK_CORE_ACCOUNT=$XSA               |                        | $TOKEN.EXTRA meta-project
-account-flag      |           |                                          | --account=$XSA         | $TOKEN.EXTRA meta-project
+account-listed    |           | CLOUDSDK_CORE_ACCOUNT=$XSA               |                        | $TOKEN.EXTRA meta-project direct
+account-flag      |           |                                          | --account=$XSA         | $TOKEN.EXTRA meta-project direct
 account-unlisted  |           | CLOUDSDK_CORE_ACCOUNT=nobody@example.com |                        | - meta-project
-metadata-stored   | store     |                                          |                        | P.cached-gce-token meta-project
+metadata-stored   | store     |                                          |                        | P.cached-gce-token meta-project direct
+stored-expiring   | store-exp |                                          |                        | $TOKEN meta-project direct
 token-env         |           | CLOUDSDK_AUTH_ACCESS_TOKEN=RAW-ENV-TOKEN |                        | RAW-ENV-TOKEN meta-project
-project-env       |           | CLOUDSDK_CORE_PROJECT=p-env              |                        | $TOKEN p-env
-project-flag      |           | CLOUDSDK_CORE_PROJECT=p-env              | --project=p-flag       | $TOKEN p-flag
+project-env       |           | CLOUDSDK_CORE_PROJECT=p-env              |                        | $TOKEN p-env direct
+project-flag      |           | CLOUDSDK_CORE_PROJECT=p-env              | --project=p-flag       | $TOKEN p-flag direct
 impersonation     |           | CLOUDSDK_AUTH_IMPERSONATE_SERVICE_ACCOUNT=$IMP |                  | P.imp:$IMP meta-project
 EOF
 n=0
@@ -306,6 +319,8 @@ while IFS='|' read -r name setup envs flags expect; do
 	C=$T/m/$name
 	mkdir -p "$C"
 	case $setup in
+	*store-exp*) cp "$T/exp-credentials.db" "$C/credentials.db"
+		cp "$T/exp-access_tokens.db" "$C/access_tokens.db" ;;
 	*store*) cp "$T/credentials.db" "$T/access_tokens.db" "$C/" ;;
 	esac
 	case $setup in
@@ -341,7 +356,8 @@ wire = [json.loads(l) for l in open(wirelog)]
 sha = lambda s: hashlib.sha256(s.encode()).hexdigest() if s else None
 for k, line in enumerate(open(t + "/mcases.run"), 1):
     name, expect, envs = line.rstrip("\n").split("|")
-    want_tok, want_proj = [None if x == "-" else x for x in expect.split()]
+    want = [None if x == "-" else x for x in expect.split()]
+    want_tok, want_proj, direct = want[0], want[1], want[2:] == ["direct"]
     c = t + "/m/" + name
     bad = []
     try:
@@ -390,8 +406,6 @@ for k, line in enumerate(open(t + "/mcases.run"), 1):
     if stok and swho != gwho:
         bad.append("principal: shim %r, gcloud %r" % (swho, gwho))
     helper = os.path.getsize(c + ".helper") > 0
-    direct = want_tok is not None and want_tok.startswith("ya29.") and \
-        "IMPERSONATE" not in envs and "ACCESS_TOKEN=" not in envs
     if direct and helper:
         bad.append("the shim ran config-helper where the metadata token is certain")
     if direct and os.path.getsize(c + ".leak") > 0:
