@@ -22,9 +22,14 @@ fi
 # The shim's flags-file expansion, as a tiny driver over libshim.a.
 D=$TOP/tests/diff/manifest
 PKGS="libcjson libbsd-overlay yaml-0.1"
-if ! ${CC:-cc} -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -I"$TOP/include" \
-	$(pkg-config --cflags $PKGS) -o "$T/ffdump" "$D/ffdump.c" \
-	"$B/libshim.a" $(pkg-config --libs $PKGS) -ldl 2>"$T/cc.err"; then
+ffdump() {	# [CFLAGS...]: build it against $B/libshim.a
+	${CC:-cc} -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror "$@" \
+		-I"$TOP/include" $(pkg-config --cflags $PKGS) -o "$T/ffdump" \
+		"$D/ffdump.c" "$B/libshim.a" $(pkg-config --libs $PKGS) -ldl
+}
+# a sanitizer build's library needs its runtime
+if ! ffdump 2>"$T/cc.err" &&
+    ! ffdump -fsanitize=address,undefined 2>>"$T/cc.err"; then
 	not_ok "t46: the flags-file driver builds" "$(cat "$T/cc.err")"
 	done_testing
 	exit
