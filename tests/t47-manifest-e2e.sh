@@ -203,6 +203,12 @@ grep_file "6: ... the warning names the file's problem" "$T/err" \
 	'WARNING: .*not checked.*nested too deeply'
 is "6: ... gcloud deployed the image the shim could not see" \
 	"$(sent chained)" "$IMG_DENIED"
+# The same file, now within reach: its command words are read and its
+# image is checked (plan: nothing over the network, gcloud not run).
+run "$G" --flags-file="$T/chain18.yaml" --preflight=plan
+expect_rc "6: command words from a flags file the shim expands: planned, 0" 0
+grep_file "6: ... the file's image is in the plan" "$T/out" \
+	"planned +$IMG_DENIED"
 printf -- '--verbosity: error\n' >"$T/chain18.yaml"
 run timeout 120 "$G" config get core/project --flags-file="$T/chain1.yaml"
 expect_rc "6: config get with that file: handed over untouched, 0" 0

@@ -30,6 +30,7 @@ class Y(object):
     def __init__(self, rng):
         self.rng = rng
         self.n = 0
+        self.scalars = []   # anchors on image scalars
 
     def anchor(self):
         self.n += 1
@@ -102,31 +103,48 @@ def gen_container(rng, y, i, lines, ind, anchors, meta):
     name = rng.choice(NAMES) + str(i) if rng.random() < 0.85 else None
     pairs = container_pairs(rng, name, spell_image(rng, meta), meta)
     pre = ''
-    if anchors and rng.random() < 0.45:
-        src = rng.choice(anchors)
+    if y.scalars and rng.random() < 0.2:
+        pairs = [p for p in pairs if p[0] != 'image']
+        pairs.append(('image', '*' + rng.choice(y.scalars)))
+        meta['odd'].append('alias-image')
+    elif rng.random() < 0.2:
+        a = y.anchor()
+        pairs = [(k, '&%s %s' % (a, v) if k == 'image' and
+                  not v.startswith('!') else v) for k, v in pairs]
+        if any(v.startswith('&' + a + ' ') for k, v in pairs):
+            y.scalars.append(a)
+    if rng.random() < 0.55:
+        if anchors and rng.random() < 0.6:
+            src = rng.choice(anchors)
+            srcref = '*' + src
+        else:
+            srcref = flowmap(rng, [('image', q(rng, rng.choice(IMAGES)))] +
+                             ([('name', 'm%d' % i)] if rng.random() < 0.5
+                              else []))
+            meta['odd'].append('inline-merge')
         c = rng.random()
         if c < 0.5:
-            merges = [('<<', '*' + src)]
+            merges = [('<<', srcref)]
             meta['odd'].append('merge')
         elif c < 0.6:
-            merges = [('!!merge <<', '*' + src)]
+            merges = [('!!merge <<', srcref)]
             meta['odd'].append('!!merge')
         elif c < 0.75:
             other = flowmap(rng, [('image', q(rng, rng.choice(IMAGES)))])
-            lst = ['*' + src, other]
+            lst = [srcref, other]
             rng.shuffle(lst)
             merges = [('<<', '[' + ', '.join(lst) + ']')]
             meta['odd'].append('merge-list')
         elif c < 0.85:
             other = flowmap(rng, [('image', q(rng, rng.choice(IMAGES)))])
-            merges = [('<<', '*' + src), ('<<', other)]
+            merges = [('<<', srcref), ('<<', other)]
             rng.shuffle(merges)
             meta['odd'].append('two-merges')
         elif c < 0.9:
             merges = [('<<', '{}')]
             meta['odd'].append('empty-merge')
         else:
-            merges = [('<<', '*' + src)]
+            merges = [('<<', srcref)]
             if rng.random() < 0.5:
                 pairs = [p for p in pairs if p[0] != 'image']
             meta['odd'].append('merge-no-own-image')

@@ -148,6 +148,16 @@ def shim_flags(lines):
     return res
 
 
+def coverage(label, metas):
+    """How often each generated feature occurs: the run's reach."""
+    seen = {}
+    for m in metas:
+        for k in set(m['odd']):
+            seen[k] = seen.get(k, 0) + 1
+    print('# %s features: %s' % (label, ', '.join(
+        '%s %d' % kv for kv in sorted(seen.items()))))
+
+
 def compare(label, items, show):
     """items: (name, gcloud, shim, text).  Prints figures; disagreements."""
     agree = 0
@@ -195,8 +205,10 @@ def main():
     print('# seed %d, %d manifests, %d flags files' % (seed, nm, nf))
     rng = random.Random(seed)
     items = []
+    metas = []
     for i in range(nm):
         text, meta = gen.gen_manifest(rng, i)
+        metas.append(meta)
         path = os.path.join(d, 'm', 'm%05d.%s' % (i, meta['ext']))
         with open(path, 'w') as f:
             f.write(text)
@@ -204,6 +216,7 @@ def main():
         s = shim_manifest(d, path, meta['cmd'])
         items.append(('%s (run %s replace; %s)' % (
             path, meta['cmd'], ','.join(meta['odd'])), g, s, text))
+    coverage('manifest', metas)
     bad = compare('manifests', items, show)
     items = []
     paths = []
@@ -224,6 +237,7 @@ def main():
     for path, (text, meta), s in zip(paths, texts, shim_flags(sl)):
         g = gcloud_flags(path)
         items.append(('%s (%s)' % (path, ','.join(meta['odd'])), g, s, text))
+    coverage('flags-file', [m for _, m in texts])
     bad += compare('flags files', items, show)
     return 1 if bad else 0
 
