@@ -30,14 +30,18 @@
  * open, as gcloud would then see it; a pipe held as descriptor N > 2
  * (/dev/fd/N, bash's <(...)), replaced at once by a memfd with the same
  * bytes at the same number (stdinbuf_take_fd()).  A named FIFO, terminal,
- * device or socket is refused unread.
+ * device or socket is refused unread (a deploy then stops with 65, as for
+ * any flags file the shim cannot read; --preflight=warn or off hands
+ * over, and gcloud reads the pipe itself).
  *
  * flagsfile_unsupported() says whether the last failure is the shim's
  * own (a size, depth, node or file-count limit, a tag or nesting it does
  * not expand, a path it refuses to read) rather than one gcloud shares
  * (not found, empty, YAML syntax, recursion): only then may the file hold
- * what gcloud would run.  flagsfile_noread(1) makes every flags file fail
- * unread, for a command already known to deploy nothing.
+ * what gcloud would run: in wrapper mode, when the command words may come
+ * from such a file, main.c stops with 69 (warn: a warning, then the
+ * hand-over).  flagsfile_noread(1) makes every flags file fail unread, for
+ * a command already known to deploy nothing (cli_command_known()).
  *
  * Bounds: files of at most FLAGSFILE_MAXSIZE bytes, at most
  * FLAGSFILE_MAXDEPTH nested files and FLAGSFILE_MAXLOADS loads, at most
