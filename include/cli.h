@@ -94,4 +94,13 @@ enum cli_status cli_parse(int argc, char **argv, enum cli_mode mode,
     struct deploy_args *a, char *err, size_t errlen);
 void cli_free(struct deploy_args *a);
 
+/*
+ * Wrapper mode, before any flags file is read (calliope expands flags
+ * files before it parses, so a file can hold command words): 1 when the
+ * words in front of the first --flags-file already name a command that
+ * is checked, 0 when they name one that is not, -1 when the command may
+ * still come from a flags file.
+ */
+int cli_command_known(int argc, char **argv, enum cli_mode mode);
+
 #endif

@@ -24,6 +24,25 @@
  * Where gcloud crashes on a file (a date, "0x10", ".inf", a custom tag, no
  * document), this module returns an error instead.
  *
+ * A path that is no regular file is read only where gcloud still gets the
+ * same bytes after (gcloud opens and reads it once): /dev/stdin (and
+ * /dev/fd/0), given back at the hand-over like "-" but whole at each
+ * open, as gcloud would then see it; a pipe held as descriptor N > 2
+ * (/dev/fd/N, bash's <(...)), replaced at once by a memfd with the same
+ * bytes at the same number (stdinbuf_take_fd()).  A named FIFO, terminal,
+ * device or socket is refused unread (a deploy then stops with 65, as for
+ * any flags file the shim cannot read; --preflight=warn or off hands
+ * over, and gcloud reads the pipe itself).
+ *
+ * flagsfile_unsupported() says whether the last failure is the shim's
+ * own (a size, depth, node or file-count limit, a tag or nesting it does
+ * not expand, a path it refuses to read) rather than one gcloud shares
+ * (not found, empty, YAML syntax, recursion): only then may the file hold
+ * what gcloud would run: in wrapper mode, when the command words may come
+ * from such a file, main.c stops with 69 (warn: a warning, then the
+ * hand-over).  flagsfile_noread(1) makes every flags file fail unread, for
+ * a command already known to deploy nothing (cli_command_known()).
+ *
  * Bounds: files of at most FLAGSFILE_MAXSIZE bytes, at most
  * FLAGSFILE_MAXDEPTH nested files and FLAGSFILE_MAXLOADS loads, at most
  * FLAGSFILE_MAXNODES YAML nodes built or visited (aliases count each time
@@ -66,5 +85,7 @@ struct flagsfile_words {
 int flagsfile_expand(char *const *in, int n, struct flagsfile_words *out,
     char *err, size_t errlen);
 void flagsfile_free(struct flagsfile_words *w);
+int flagsfile_unsupported(void);
+void flagsfile_noread(int on);
 
 #endif

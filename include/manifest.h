@@ -3,11 +3,15 @@
  * as `gcloud run services|jobs|worker-pools|multi-region-services
  * replace FILE` reads it.
  *
- * gcloud (528) loads FILE with ruamel's SafeLoader in YAML 1.1 mode (1.2
- * with a "%YAML 1.2" directive), so JSON is read as YAML too.  It drops
- * empty or null documents and refuses more than one real document, keeps
- * the FIRST of duplicate keys, honours anchors, aliases and "<<" merge
- * keys, and then builds a run v1 message from the mapping (see
+ * gcloud (528) loads FILE with ruamel's (0.15) SafeLoader in YAML 1.1 mode
+ * (1.2 with a "%YAML 1.2" directive), so JSON is read as YAML too.  It
+ * drops empty or null documents and refuses more than one real document,
+ * honours anchors and aliases, and merges: "<<" (or "!!merge") keys, each
+ * a mapping or a list of mappings (the first of a list wins), several
+ * "<<" keys in one mapping (the later wins).  Duplicate keys: in a
+ * mapping with a non-empty merge the LAST wins (own keys over merged
+ * ones), in any other mapping the FIRST.  Then it builds a run v1
+ * message from the mapping (see
  * surface/run/{services,jobs,worker_pools}/replace.py and
  * generated_clients/apis/run/v1/run_v1_messages.py).  The only
  * image-bearing field in those messages is Container.image:
@@ -19,10 +23,11 @@
  *                          TaskTemplateSpec -> TaskSpec.containers)
  *
  * There are no initContainers in run v1.  gcloud does not look at kind;
- * the command decides the message.  Here the kind decides the layout
- * ("Service", "Job", "WorkerPool"; any other kind is refused); with no
- * kind, the Job layout is used when spec.template.spec.template exists.
- * A caller compares m.kind with its command.
+ * the command decides the message.  manifest_read_as() does the same:
+ * want ("Service", "Job", "WorkerPool") decides the layout and kind is
+ * only reported.  manifest_read() (want NULL) lets kind decide ("Service",
+ * "Job", "WorkerPool"; any other kind is refused); with no kind, the Job
+ * layout is used when spec.template.spec.template exists.
  *
  * Input is UTF-8 (a UTF-8 BOM is skipped, as gcloud does; UTF-16 is
  * refused, as gcloud refuses it).  libyaml is more lenient than ruamel in
@@ -79,6 +84,8 @@ struct manifest {
 
 int	manifest_read(const char *path, const char *buf, size_t len,
 	    struct manifest *m, char *err, size_t errlen);
+int	manifest_read_as(const char *path, const char *buf, size_t len,
+	    const char *want, struct manifest *m, char *err, size_t errlen);
 void	manifest_free(struct manifest *m);
 
 #endif

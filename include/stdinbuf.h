@@ -2,7 +2,8 @@
  * stdinbuf.h - standard input, read once by the shim and given back to
  * gcloud byte for byte.
  *
- * gcloud reads stdin for `--flags-file=-` and `run services replace -`;
+ * gcloud reads stdin for `--flags-file=-`, `--flags-file=/dev/stdin` and
+ * `run services replace -`;
  * the shim must read the same bytes to check them, and gcloud must still
  * receive them after the hand-over.  The bytes are kept in a memfd;
  * stdinbuf_replay() makes it the new descriptor 0, at offset 0, just
@@ -23,6 +24,15 @@
 
 /* 0 with *buf (NUL-terminated) and *len; -1 with a message in err. */
 int stdinbuf_get(const char **buf, size_t *len, char *err, size_t errlen);
+
+/*
+ * A pipe held as descriptor fd > 2 and named by a path (/dev/fd/N, as
+ * bash's <(...) makes): read it whole now and put a memfd with the same
+ * bytes in its place, so every later open of that path (gcloud's too)
+ * reads them from the first byte.  0, or -1 with err; a failure part-way
+ * also makes stdinbuf_failed() true: no hand-over then.
+ */
+int stdinbuf_take_fd(int fd, char *err, size_t errlen);
 
 /* Whether stdin has been read. */
 int stdinbuf_taken(void);

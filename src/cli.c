@@ -475,3 +475,54 @@ cli_free(struct deploy_args *a)
 	free(a->command);
 	memset(a, 0, sizeof(*a));
 }
+
+/* --- wrapper mode: the command before any flags file is read --- */
+static int
+flagsfile_word(const char *w)
+{
+	return strcmp(w, "--flags-file") == 0 ||
+	    strncmp(w, "--flags-file=", 13) == 0;
+}
+
+/* Whether words (a command path so far) begins some command we check. */
+static int
+command_prefix(const char *words)
+{
+	const struct flagcmd *c;
+	size_t len = strlen(words);
+
+	for (c = flagtab_commands; c->command != NULL; c++)
+		if (strncmp(c->command, words, len) == 0 &&
+		    c->command[len] == ' ')
+			return 1;
+	return 0;
+}
+
+int
+cli_command_known(int argc, char **argv, enum cli_mode mode)
+{
+	struct deploy_args a;
+	struct scan s;
+	char err[256];
+	int i, r = -1;
+
+	memset(&a, 0, sizeof(a));
+	memset(&s, 0, sizeof(s));
+	a.mode = a.format = -1;
+	a.wrapper = mode == CLI_WRAPPER;
+	if (split_options(argc, argv, mode, &a, err, sizeof(err)) != CLI_OK)
+		goto out;
+	for (i = 0; i < a.nfwd && !flagsfile_word(a.fwd[i]); i++)
+		;
+	a.nfwd = i;	/* the words in front of the first flags file */
+	s.a = &a;
+	if (unexpanded(&a) != 0 || scan_words(&s) < 0)
+		goto out;
+	if (s.cmd != NULL)
+		r = 1;
+	else if (s.words[0] != '\0' && !command_prefix(s.words))
+		r = 0;
+out:
+	cli_free(&a);
+	return r;
+}

@@ -49,12 +49,19 @@ struct ctx {
 	int			 depth;
 	int			 loads;
 	int			 stdin_used;
+	int			 limit;		/* failed on a limit of ours */
 	struct ffbudget		 budget;
 	char			*err;
 	size_t			 errlen;
 };
 
 static int add_file(struct ctx *, const char *);
+
+static int noread;	/* flagsfile_noread() */
+static int unsupported;	/* flagsfile_unsupported() */
+
+#define OWNFD_MAX	4096
+#define SLURP_STDIN	1
 
 static int
 oom(struct ctx *c)
@@ -127,7 +134,57 @@ utf8_ok(const unsigned char *s, size_t n)
 	return 1;
 }
 
-/* Read a file whole: 0 with *buf (malloc'd), -1 with err. */
+/* The descriptor of this process that st is (/dev/fd/N, /dev/stdin), or -1. */
+static int
+ownfd(const struct stat *st)
+{
+	struct stat f;
+	int fd;
+
+	for (fd = 0; fd < OWNFD_MAX; fd++)
+		if (fstat(fd, &f) == 0 && f.st_dev == st->st_dev &&
+		    f.st_ino == st->st_ino && f.st_mode == st->st_mode)
+			return fd;
+	return -1;
+}
+
+/*
+ * A path that is no regular file: gcloud opens and reads it once, so the
+ * shim may read it only where gcloud still gets the same bytes after:
+ * standard input (/dev/stdin, /dev/fd/0: given back at the hand-over)
+ * and a pipe the shim holds as descriptor N > 2 (/dev/fd/N, bash's
+ * <(...): replaced by a memfd with the same bytes, see stdinbuf.h).  A
+ * named FIFO, a terminal, a device or a socket is refused unread.
+ * SLURP_STDIN, 0 (now a memfd: read it as a file) or -1 with err.
+ */
+static int
+special(struct ctx *c, const char *path, const struct stat *st)
+{
+	char e[256];
+	int fd = S_ISFIFO(st->st_mode) ? ownfd(st) : -1;
+
+	if (fd == STDIN_FILENO)
+		return SLURP_STDIN;
+	if (fd > STDERR_FILENO) {
+		if (stdinbuf_take_fd(fd, e, sizeof(e)) == 0)
+			return 0;
+		snprintf(c->err, c->errlen, FLAG " [%s]: %s", path, e);
+		c->limit = 1;
+		return -1;
+	}
+	snprintf(c->err, c->errlen, FLAG " [%s]: a %s; gcloud reads it once, "
+	    "so the shim does not read it: put the flags in a regular file, "
+	    "or pass them with <(...) or on standard input", path,
+	    S_ISFIFO(st->st_mode) ? "named pipe" : S_ISCHR(st->st_mode) ?
+	    "terminal or device" : "socket or device");
+	c->limit = 1;
+	return -1;
+}
+
+/*
+ * Read a file whole: 0 with *buf (malloc'd), SLURP_STDIN for standard
+ * input under another name, or -1 with err.
+ */
 static int
 slurp(struct ctx *c, const char *path, char **buf, size_t *len)
 {
@@ -142,6 +199,15 @@ slurp(struct ctx *c, const char *path, char **buf, size_t *len)
 		/* os.path.exists() is false: gcloud says "not found" */
 		snprintf(c->err, c->errlen, FLAG " [%s] not found.", path);
 		return -1;
+	}
+	if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+		if ((fd = special(c, path, &st)) != 0)
+			return fd;
+		if (stat(path, &st) < 0) {
+			snprintf(c->err, c->errlen, FLAG " [%s]: %s", path,
+			    strerror(errno));
+			return -1;
+		}
 	}
 	if (S_ISDIR(st.st_mode) ||
 	    (fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0) {
@@ -211,9 +277,11 @@ include(struct ctx *c, const char *path, const struct ffnode *v)
 	size_t i;
 	int rc = 0;
 
-	if (c->depth == FLAGSFILE_MAXDEPTH)
+	if (c->depth == FLAGSFILE_MAXDEPTH) {
+		c->limit = 1;
 		return fail_at(c, path, v->line, FLAG " files nested too "
 		    "deeply");
+	}
 	c->stack[c->depth].file = path;
 	c->stack[c->depth++].line = v->line;
 	if (v->type == FFN_SCALAR && v->vtype == FFV_STR)
@@ -241,6 +309,7 @@ owned(struct ctx *c, const char *path, int line, char *w, int kind)
 	n = strlen(w);
 	if (n > c->budget.bytes || --c->budget.nodes < 0) {
 		free(w);
+		c->limit = 1;
 		return fail_at(c, path, line, "the expanded flags are too "
 		    "large");
 	}
@@ -304,11 +373,17 @@ static int
 contents(struct ctx *c, const char *path, const char **buf, size_t *len,
     char **mine)
 {
+	int r;
+
 	*mine = NULL;
 	if (strcmp(path, "-") != 0) {
-		if (slurp(c, path, mine, len) < 0)
+		if ((r = slurp(c, path, mine, len)) < 0)
 			return -1;
 		*buf = *mine;
+		/* a new open of /dev/stdin reads it all, each time */
+		if (r == SLURP_STDIN &&
+		    stdinbuf_get(buf, len, c->err, c->errlen) < 0)
+			return -1;
 	} else if (c->stdin_used) {
 		*buf = "";
 		*len = 0;
@@ -320,6 +395,7 @@ contents(struct ctx *c, const char *path, const char **buf, size_t *len,
 	if (*len > FLAGSFILE_MAXSIZE) {
 		snprintf(c->err, c->errlen, FLAG " [%s]: larger than %ld "
 		    "bytes", path, (long)FLAGSFILE_MAXSIZE);
+		c->limit = 1;
 		return -1;
 	}
 	return 0;
@@ -334,11 +410,17 @@ add_file(struct ctx *c, const char *path)
 	size_t len;
 	int rc = -1, line;
 
+	if (noread) {
+		snprintf(c->err, c->errlen, FLAG " [%s]: not read (the "
+		    "command deploys nothing)", path);
+		return -1;
+	}
 	if (recursion(c, path) < 0)
 		return -1;
 	if (++c->loads > FLAGSFILE_MAXLOADS) {
 		snprintf(c->err, c->errlen, FLAG " [%s]: more than %d files "
 		    "read", path, FLAGSFILE_MAXLOADS);
+		c->limit = 1;
 		return -1;
 	}
 	if (contents(c, path, &buf, &len, &mine) < 0)
@@ -351,6 +433,11 @@ add_file(struct ctx *c, const char *path)
 	else if (ffyaml_load(buf, len, &d, &c->budget, &line, msg,
 	    sizeof(msg)) < 0) {
 		fail_at(c, path, line, msg);
+		/* gcloud reads these; the shim stops short of them */
+		if (strstr(msg, "unsupported YAML tag") != NULL ||
+		    strstr(msg, "too deeply") != NULL ||
+		    strstr(msg, "too many YAML nodes") != NULL)
+			c->limit = 1;
 		ffyaml_free(&d);
 	} else {
 		rc = expand_doc(c, path, &d);
@@ -381,20 +468,36 @@ flagsfile_expand(char *const *in, int n, struct flagsfile_words *out,
 	out->kind = calloc(c.cap, 1);
 	if (c.arena == NULL || out->v == NULL || out->kind == NULL)
 		return oom(&c);
+	unsupported = 0;
 	for (i = 0; i < n; i++) {
 		if (peek) {
 			peek = 0;
 			if (add_file(&c, in[i]) < 0)
-				return -1;
+				goto fail;
 		} else if (strcmp(in[i], FLAG) == 0)
 			peek = 1;
 		else if (strncmp(in[i], FLAG "=", sizeof(FLAG)) == 0) {
 			if (add_file(&c, in[i] + sizeof(FLAG)) < 0)
-				return -1;
+				goto fail;
 		} else if (push(&c, in[i], FLAGSFILE_ARG, 0) < 0)
-			return -1;
+			goto fail;
 	}
 	return 0;
+fail:
+	unsupported = c.limit;
+	return -1;
+}
+
+void
+flagsfile_noread(int on)
+{
+	noread = on;
+}
+
+int
+flagsfile_unsupported(void)
+{
+	return unsupported;
 }
 
 void

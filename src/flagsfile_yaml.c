@@ -7,8 +7,10 @@
  * an anchored node that is already complete (so no cycles).
  *
  * What gcloud's ruamel loader does and this file mirrors: one document per
- * stream; duplicate keys are an error (keys compare as written); "<<"
- * merges mappings after a mapping's own keys, earlier sources first.
+ * stream; duplicate keys are an error (keys compare as written), a
+ * second "<<" in one mapping too (its round-trip loader, unlike the
+ * manifest loader, refuses duplicates); "<<" merges mappings after a
+ * mapping's own keys, earlier sources first.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -270,7 +272,7 @@ static int
 candidates(struct builder *b, struct ffnode *m, struct cand *c, size_t *nc,
     size_t cap)
 {
-	size_t i;
+	size_t i, merges;
 
 	for (i = 0; i + 1 < m->nkids; i += 2) {
 		if (m->kids[i]->type != FFN_SCALAR)
@@ -283,10 +285,15 @@ candidates(struct builder *b, struct ffnode *m, struct cand *c, size_t *nc,
 		c[*nc].order = *nc;
 		c[(*nc)++].own = 1;
 	}
-	for (i = 0; i + 1 < m->nkids; i += 2)
-		if (m->kids[i]->vtype == FFV_MERGE &&
-		    add_merged(b, m->kids[i + 1], c, nc, cap) < 0)
+	for (i = 0, merges = 0; i + 1 < m->nkids; i += 2) {
+		if (m->kids[i]->vtype != FFV_MERGE)
+			continue;
+		/* gcloud's round-trip loader: a second "<<" is a duplicate */
+		if (merges++ > 0)
+			return fail(b, m->kids[i]->line, "duplicate key '<<'");
+		if (add_merged(b, m->kids[i + 1], c, nc, cap) < 0)
 			return -1;
+	}
 	return 0;
 }
 

@@ -10,6 +10,7 @@
 #include "audit.h"
 #include "cli.h"
 #include "conf.h"
+#include "flagsfile.h"
 #include "gcloud.h"
 #include "preflight.h"
 #include "report.h"
@@ -81,6 +82,32 @@ dispatch(const struct conf *c, const struct deploy_args *a,
 	return DISPATCH_CHECK;
 }
 
+/*
+ * Wrapper mode: the command words may be in a flags file the shim cannot
+ * expand (flagsfile_unsupported()), so it cannot tell whether gcloud will
+ * deploy.  Not a silent hand-over: off hands over, warn says so and hands
+ * over, any other mode stops (69).
+ */
+static int
+unknown_command(const struct conf *c, enum preflight_mode mode,
+    const char *err)
+{
+	if (mode == PREFLIGHT_OFF)
+		return DISPATCH_HANDOVER;
+	if (mode == PREFLIGHT_WARN) {
+		fprintf(stderr, "WARNING: (gcloud-run-deploy) not checked: the "
+		    "command may come from a flags file the shim cannot "
+		    "read: %s\n", err);
+		return DISPATCH_HANDOVER;
+	}
+	report_error(c->color, "cannot tell whether this command deploys: "
+	    "its words may come from a flags file the shim cannot read: %s",
+	    err);
+	report_hint("put the command words (run deploy ...) on the command "
+	    "line, before --flags-file; or pass --preflight=warn");
+	return EXIT_UNAVAILABLE;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -91,7 +118,7 @@ main(int argc, char *argv[])
 	enum usage_request u;
 	char err[1024], nf[1024], path[PATH_MAX];
 	enum cli_status st;
-	int found, rc;
+	int found, rc, known = 1;
 
 	gcloud_save_signals();
 	setprogname("gcloud-run-deploy");
@@ -103,6 +130,10 @@ main(int argc, char *argv[])
 		report_error(c.color, "%s", err);
 		return EXIT_USAGE;
 	}
+	/* wrapper mode: no flags file is read for a command known not to deploy */
+	if (invoked_as(argv[0]) == CLI_WRAPPER &&
+	    (known = cli_command_known(argc, argv, CLI_WRAPPER)) == 0)
+		flagsfile_noread(1);
 	st = cli_parse(argc, argv, invoked_as(argv[0]), &a, err, sizeof(err));
 	if (st == CLI_USAGE || st == CLI_NOMEM) {
 		report_error(c.color, "%s", err);
@@ -113,7 +144,11 @@ main(int argc, char *argv[])
 	fmt = a.format >= 0 ? (enum report_format)a.format : c.format;
 	found = gcloud_locate(c.gcloud, path, sizeof(path), nf,
 	    sizeof(nf)) == 0;
-	if ((rc = dispatch(&c, &a, st, mode, found, err)) == DISPATCH_HANDOVER)
+	rc = st == CLI_BADINPUT && a.wrapper && a.command == NULL &&
+	    known < 0 && flagsfile_unsupported() ?
+	    unknown_command(&c, mode, err) :
+	    dispatch(&c, &a, st, mode, found, err);
+	if (rc == DISPATCH_HANDOVER)
 		handover(&c, &a, found, path, nf);
 	if (rc == DISPATCH_AUDIT)	/* audit.h: no hand-over */
 		rc = audit_run(&c, &a, fmt, found ? path : NULL);

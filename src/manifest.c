@@ -1,7 +1,8 @@
 /*
  * manifest.c - read the container images of a Cloud Run manifest the way
- * gcloud reads the dict ruamel gives it (see manifest.h): the first of
- * duplicate keys wins, then "<<" merges; YAML 1.1 scalar types.  The
+ * gcloud reads the dict ruamel gives it (see manifest.h): merges and
+ * duplicate keys as ruamel's SafeConstructor resolves them; YAML 1.1
+ * scalar types.  The
  * tree comes from manifest_yaml.c.
  *
  * MUST rules for this file:
@@ -26,6 +27,7 @@
 #include "manifest_yaml.h"
 
 #define TAG_STR		"tag:yaml.org,2002:str"
+#define TAG_MERGE	"tag:yaml.org,2002:merge"
 
 static int
 iskey(const struct ynode *k, const char *key)
@@ -39,51 +41,138 @@ iskey(const struct ynode *k, const char *key)
 static int
 ismerge(const struct ynode *k)
 {
-	return k->type == Y_SCALAR && k->plain && k->tag == NULL &&
-	    strcmp(k->val, "<<") == 0;
+	if (k->type != Y_SCALAR)
+		return 0;
+	if (k->tag != NULL)
+		return strcmp(k->tag, TAG_MERGE) == 0;
+	return k->plain && strcmp(k->val, "<<") == 0;
 }
 
 /*
- * Look key up in mapping m: 1 found (*out set), 0 absent, -1 error.  The
- * first of duplicate keys wins, then "<<" merges, earlier ones first.
+ * ruamel's SafeConstructor (0.15) flattens a mapping's merges into
+ * merge + own pairs: "<<" values in order, a list of mappings in reverse
+ * order, each source flattened the same way.  When that merge list is
+ * not empty, the later of equal keys wins (so own keys beat merged ones,
+ * and the last of duplicate own keys wins); when it is empty, the first
+ * of duplicate keys wins.  lastof() finds the last key in the flattened
+ * pairs of m: 1 found, 0 absent, -1 error.
  */
+static int
+lastof(struct pctx *c, const struct ynode *m, const char *key,
+    const struct ynode **out, int hops)
+{
+	const struct ynode *v;
+	size_t i, j;
+	int r;
+
+	for (i = m->nkid; i >= 2; i -= 2)
+		if (!ismerge(m->kid[i - 2]) && iskey(m->kid[i - 2], key)) {
+			*out = m->kid[i - 1];
+			return 1;
+		}
+	if (hops >= MANIFEST_MAX_DEPTH)
+		return myaml_fail(c, m->line, "merge keys nested too deep");
+	for (i = m->nkid; i >= 2; i -= 2) {
+		if (!ismerge(m->kid[i - 2]))
+			continue;
+		v = m->kid[i - 1];
+		if (v->type == Y_MAP) {
+			if ((r = lastof(c, v, key, out, hops + 1)) != 0)
+				return r;
+			continue;
+		}
+		/* a list's sources are flattened in reverse: the first wins */
+		for (j = 0; v->type == Y_SEQ && j < v->nkid; j++)
+			if (v->kid[j]->type == Y_MAP &&
+			    (r = lastof(c, v->kid[j], key, out, hops + 1)) != 0)
+				return r;
+	}
+	return 0;
+}
+
+static int	flat_any(const struct ynode *, int);
+
+/* Whether the flattened merge list of m has a pair at all. */
+static int
+merges_any(const struct ynode *m, int hops)
+{
+	const struct ynode *v;
+	size_t i, j;
+
+	if (hops >= MANIFEST_MAX_DEPTH)
+		return 1;
+	for (i = 0; i + 1 < m->nkid; i += 2) {
+		if (!ismerge(m->kid[i]))
+			continue;
+		v = m->kid[i + 1];
+		if (v->type == Y_MAP && flat_any(v, hops + 1))
+			return 1;
+		for (j = 0; v->type == Y_SEQ && j < v->nkid; j++)
+			if (v->kid[j]->type == Y_MAP &&
+			    flat_any(v->kid[j], hops + 1))
+				return 1;
+	}
+	return 0;
+}
+
+/* Whether m flattens to any pair: an own key, or a merged one. */
+static int
+flat_any(const struct ynode *m, int hops)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < m->nkid; i += 2)
+		if (!ismerge(m->kid[i]))
+			return 1;
+	return merges_any(m, hops);
+}
+
+/* Look key up in mapping m as ruamel builds it: 1 found, 0 absent, -1. */
 static int
 get(struct pctx *c, const struct ynode *m, const char *key,
     const struct ynode **out, int hops)
 {
-	const struct ynode *mv = NULL, *v;
-	size_t i, nmerge = 0;
-	int r;
+	size_t i;
 
-	for (i = 0; i + 1 < m->nkid; i += 2) {
-		if (iskey(m->kid[i], key)) {
+	if (merges_any(m, hops))
+		return lastof(c, m, key, out, hops);
+	for (i = 0; i + 1 < m->nkid; i += 2)
+		if (!ismerge(m->kid[i]) && iskey(m->kid[i], key)) {
 			*out = m->kid[i + 1];
 			return 1;
 		}
-		if (ismerge(m->kid[i])) {
-			mv = m->kid[i + 1];
-			nmerge++;
+	return 0;
+}
+
+/*
+ * ruamel flattens the merges of every mapping it builds, so one bad
+ * "<<" anywhere fails the whole file: a value that is not a mapping or
+ * a list of mappings.
+ */
+static int
+check_merges(struct pctx *c)
+{
+	const struct ynode *m, *v;
+	size_t i, j, k;
+
+	for (i = 0; i < c->nall; i++) {
+		if ((m = c->all[i])->type != Y_MAP)
+			continue;
+		for (j = 0; j + 1 < m->nkid; j += 2) {
+			if (!ismerge(m->kid[j]))
+				continue;
+			v = m->kid[j + 1];
+			for (k = 0; v->type == Y_SEQ && k < v->nkid; k++)
+				if (v->kid[k]->type != Y_MAP)
+					break;
+			if (v->type == Y_MAP ||
+			    (v->type == Y_SEQ && k == v->nkid))
+				continue;
+			return myaml_fail(c, v->line, "a '<<' merge needs a "
+			    "mapping or a list of mappings");
 		}
 	}
-	if (nmerge == 0)
-		return 0;
-	if (nmerge > 1)
-		return myaml_fail(c, m->line, "more than one '<<' merge key");
-	if (hops >= MANIFEST_MAX_DEPTH)
-		return myaml_fail(c, m->line, "merge keys nested too deep");
-	if (mv->type == Y_MAP)
-		return get(c, mv, key, out, hops + 1);
-	for (i = 0; mv->type == Y_SEQ && i < mv->nkid; i++) {
-		v = mv->kid[i];
-		if (v->type != Y_MAP)
-			break;
-		if ((r = get(c, v, key, out, hops + 1)) != 0)
-			return r;
-	}
-	if (mv->type == Y_SEQ && i == mv->nkid)
-		return 0;
-	return myaml_fail(c, mv->line, "a '<<' merge needs a mapping or a list "
-	    "of mappings");
+	return 0;
 }
 
 /* Like get(), but a null value is absent, as it is to gcloud. */
@@ -158,7 +247,11 @@ pathname(const char *const *keys, char *buf, size_t len)
 	return buf;
 }
 
-/* Where the containers are, from kind (or the layout, without one). */
+/*
+ * Where the containers are.  gcloud builds the message of its command
+ * (c->want) and never looks at kind; without a command, kind (or the
+ * layout) decides.
+ */
 static int
 containers(struct pctx *c, const char *kind, const struct ynode **out)
 {
@@ -167,6 +260,8 @@ containers(struct pctx *c, const char *kind, const struct ynode **out)
 	char p[128], kb[64];
 	int r;
 
+	if (c->want != NULL)
+		kind = c->want;
 	if (kind == NULL) {
 		if ((r = walk(c, jobmark, &n)) == -1)
 			return -1;
@@ -186,6 +281,10 @@ containers(struct pctx *c, const char *kind, const struct ynode **out)
 		return myaml_fail(c, n->line, "no %s: is this a Cloud Run Job? "
 		    "(spec.template.spec.containers is where a Service has "
 		    "them)", pathname(keys, p, sizeof(p)));
+	if (c->want != NULL && c->kind != NULL && strcmp(c->kind, what) != 0)
+		return myaml_fail(c, 0, "no %s: it is a %s, but the command "
+		    "replaces a %s", pathname(keys, p, sizeof(p)),
+		    myaml_safe(c->kind, kb, sizeof(kb)), what);
 	return myaml_fail(c, 0, "no %s: is this a Cloud Run %s?",
 	    pathname(keys, p, sizeof(p)), what);
 }
@@ -227,6 +326,8 @@ extract(struct pctx *c, struct manifest *m)
 
 	if (c->root == NULL)
 		return myaml_fail(c, 0, "no YAML or JSON document in it");
+	if (check_merges(c) == -1)
+		return -1;
 	if (c->root->type != Y_MAP)
 		return myaml_fail(c, c->root->line, "not a mapping but a "
 		    "%s: is this a Cloud Run manifest?",
@@ -239,6 +340,7 @@ extract(struct pctx *c, struct manifest *m)
 	if (r == 1 && md->type == Y_MAP &&
 	    strfield(c, md, "name", "metadata.name", &m->name) == -1)
 		return -1;
+	c->kind = m->kind;
 	if (containers(c, m->kind, &list) == -1)
 		return -1;
 	if (list->type != Y_SEQ)
@@ -323,6 +425,13 @@ int
 manifest_read(const char *path, const char *buf, size_t len,
     struct manifest *m, char *err, size_t errlen)
 {
+	return manifest_read_as(path, buf, len, NULL, m, err, errlen);
+}
+
+int
+manifest_read_as(const char *path, const char *buf, size_t len,
+    const char *want, struct manifest *m, char *err, size_t errlen)
+{
 	struct pctx *c;
 	char *file = NULL, pb[400];
 	int rc = -1, in = path == NULL || strcmp(path, "-") == 0;
@@ -334,6 +443,7 @@ manifest_read(const char *path, const char *buf, size_t len,
 	}
 	c->err = err;
 	c->errlen = errlen;
+	c->want = want;
 	if (in)
 		strlcpy(c->label, "standard input", sizeof(c->label));
 	else

@@ -33,6 +33,8 @@ struct anchor {
 };
 
 struct pctx {
+	const char	*want;		/* the command's kind, or NULL */
+	const char	*kind;		/* the manifest's, once read */
 	char		 label[512];	/* "'x.yaml'" or "standard input" */
 	char		*err;
 	size_t		 errlen;

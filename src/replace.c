@@ -34,16 +34,18 @@ wanted_kind(const char *command)
 }
 
 static int
-read_manifest(const char *path, struct manifest *m, char *err, size_t errlen)
+read_manifest(const char *path, const char *want, struct manifest *m,
+    char *err, size_t errlen)
 {
 	const char *buf;
 	size_t len;
 
 	if (strcmp(path, "-") != 0)
-		return manifest_read(path, NULL, 0, m, err, errlen);
+		return manifest_read_as(path, NULL, 0, want, m, err,
+		    errlen);
 	if (stdinbuf_get(&buf, &len, err, errlen) != 0)
 		return -1;
-	return manifest_read("-", buf, len, m, err, errlen);
+	return manifest_read_as("-", buf, len, want, m, err, errlen);
 }
 
 int
@@ -57,13 +59,9 @@ replace_images(const struct deploy_args *a, struct manifest *m,
 	*n = 0;
 	if (a->service == NULL)
 		return 0;	/* no FILE: gcloud gives its usage error */
-	if (read_manifest(a->service, m, err, errlen) != 0)
+	/* gcloud builds the message of its command, whatever kind says */
+	if (read_manifest(a->service, want, m, err, errlen) != 0)
 		return -1;
-	if (m->kind != NULL && strcmp(m->kind, want) != 0) {
-		snprintf(err, errlen, "'%s' is a %s, but '%s' replaces a %s",
-		    a->service, m->kind, a->command, want);
-		return -1;
-	}
 	if ((*list = calloc(m->n, sizeof(**list))) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return -1;

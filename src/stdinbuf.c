@@ -114,6 +114,51 @@ stdinbuf_get(const char **buf, size_t *len, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * A pipe this process holds as descriptor fd (> 2), that a path names
+ * (/dev/fd/N: bash's <(...)): read it to EOF into a memfd that takes its
+ * place at once, not close-on-exec.  Every later open of /dev/fd/N, the
+ * shim's or gcloud's, then reads the same bytes from the first.
+ */
+int
+stdinbuf_take_fd(int fd, char *err, size_t errlen)
+{
+	char buf[65536];
+	size_t total = 0;
+	ssize_t r;
+	int mfd;
+
+	if ((mfd = memfd_create("gcloud-run-deploy-fd", 0)) < 0) {
+		snprintf(err, errlen, "memfd_create: %s", strerror(errno));
+		return -1;
+	}
+	for (;;) {
+		r = read(fd, buf, sizeof(buf));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r == 0)
+			break;
+		if (r < 0 || writeall(mfd, buf, (size_t)r) != 0 ||
+		    (total += (size_t)r) > STDINBUF_MAX) {
+			snprintf(err, errlen, "descriptor %d: %s", fd, r < 0 ?
+			    strerror(errno) : total > STDINBUF_MAX ?
+			    "larger than the shim keeps" : strerror(errno));
+			goto lost;
+		}
+	}
+	if (dup2(mfd, fd) < 0) {
+		snprintf(err, errlen, "descriptor %d: %s", fd,
+		    strerror(errno));
+		goto lost;
+	}
+	close(mfd);
+	return 0;
+lost:
+	failed = 1;	/* what was read is gone from the pipe */
+	close(mfd);
+	return -1;
+}
+
 int
 stdinbuf_taken(void)
 {

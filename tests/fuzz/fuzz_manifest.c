@@ -27,7 +27,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 			    abort(); } } while (0)
 
 static void
-check_ok(const struct manifest *m)
+check_ok(const struct manifest *m, int as)
 {
 	size_t i;
 
@@ -38,29 +38,34 @@ check_ok(const struct manifest *m)
 		CHECK(m->images[i].container == NULL ||
 		    strlen(m->images[i].container) < 1024 * 1024 * 4);
 	}
-	CHECK(m->kind == NULL || strcmp(m->kind, "Service") == 0 ||
+	/* with the command's kind, kind is only reported */
+	CHECK(as || m->kind == NULL || strcmp(m->kind, "Service") == 0 ||
 	    strcmp(m->kind, "Job") == 0 || strcmp(m->kind, "WorkerPool") == 0);
 }
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	static const char *const as[] = { NULL, "Service", "Job" };
 	struct manifest m;
 	char err[256];
+	size_t k;
 	int rc;
 
-	memset(err, 'x', sizeof(err));
-	rc = manifest_read("-", (const char *)data, size, &m, err,
-	    sizeof(err));
-	CHECK(rc == 0 || rc == -1);
-	CHECK(memchr(err, '\0', sizeof(err)) != NULL || rc == 0);
-	if (rc == 0)
-		check_ok(&m);
-	else {
-		CHECK(err[0] != '\0' && err[0] != 'x');
-		CHECK(m.n == 0 && m.images == NULL && m.kind == NULL);
-		CHECK(m.name == NULL && m.api_version == NULL);
+	for (k = 0; k < sizeof(as) / sizeof(as[0]); k++) {
+		memset(err, 'x', sizeof(err));
+		rc = manifest_read_as("-", (const char *)data, size, as[k],
+		    &m, err, sizeof(err));
+		CHECK(rc == 0 || rc == -1);
+		CHECK(memchr(err, '\0', sizeof(err)) != NULL || rc == 0);
+		if (rc == 0)
+			check_ok(&m, as[k] != NULL);
+		else {
+			CHECK(err[0] != '\0' && err[0] != 'x');
+			CHECK(m.n == 0 && m.images == NULL && m.kind == NULL);
+			CHECK(m.name == NULL && m.api_version == NULL);
+		}
+		manifest_free(&m);
 	}
-	manifest_free(&m);
 	return 0;
 }

@@ -5,6 +5,7 @@
  * over the fixtures in tests/fixtures/flagsfile, and "-" as stdin in a
  * child process.
  */
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -100,6 +101,11 @@ static const struct row rows[] = {
 	    "ERR:f:1: unknown YAML alias" },
 	{ "null path", { "f", "--flags-file:\n" }, { "--flags-file=f", NULL },
 	    "ERR:f:1: --flags-file: expected a path or a list of paths" },
+	/* gcloud's round-trip loader: a second "<<" is a duplicate key */
+	{ "two merge keys", { "f", "<<: {a: 1}\n<<: {b: 2}\n" },
+	    { "--flags-file=f", NULL }, "ERR:f:2: duplicate key '<<'" },
+	{ "one merge key", { "f", "c: 3\n<<: {a: 1, c: 9}\n" },
+	    { "--flags-file=f", NULL }, "|c=3,|a=1" },
 };
 
 static char topdir[4096];
@@ -330,6 +336,90 @@ test_stdin(void **state)
 	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
+/*
+ * What may be read where gcloud reads once: a pipe held as descriptor N
+ * (bash's <(...) is /dev/fd/N) is read and replaced by the same bytes, so
+ * a second open (gcloud's) still gets them; a named FIFO is refused
+ * unread, as a limit of the shim's (flagsfile_unsupported()).
+ */
+static void
+test_pipes(void **state)
+{
+	static const char yaml[] = "--image: from/pipe:1\n";
+	char path[64], arg[80], got[512], err[512], back[64];
+	char *argv[2] = { arg, NULL };
+	struct flagsfile_words w;
+	char tmpl[] = "/tmp/t_flagsfile.XXXXXX", fifo[64];
+	int fd[2], in;
+	ssize_t r;
+
+	(void)state;
+	assert_int_equal(pipe(fd), 0);
+	assert_int_equal(write(fd[1], yaml, sizeof(yaml) - 1),
+	    (ssize_t)sizeof(yaml) - 1);
+	close(fd[1]);
+	snprintf(path, sizeof(path), "/dev/fd/%d", fd[0]);
+	snprintf(arg, sizeof(arg), "--flags-file=%s", path);
+	assert_int_equal(flagsfile_expand(argv, 1, &w, err, sizeof(err)), 0);
+	render(&w, got, sizeof(got));
+	assert_string_equal(got, "|--image=from/pipe:1");
+	flagsfile_free(&w);
+	/* what gcloud then opens: the same bytes, from the first */
+	assert_true((in = open(path, O_RDONLY)) >= 0);
+	r = read(in, back, sizeof(back));
+	assert_int_equal(r, (ssize_t)sizeof(yaml) - 1);
+	assert_memory_equal(back, yaml, sizeof(yaml) - 1);
+	close(in);
+	close(fd[0]);
+
+	assert_non_null(mkdtemp(tmpl));
+	snprintf(fifo, sizeof(fifo), "%s/fifo", tmpl);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	snprintf(arg, sizeof(arg), "--flags-file=%s", fifo);
+	assert_int_equal(flagsfile_expand(argv, 1, &w, err, sizeof(err)), -1);
+	flagsfile_free(&w);
+	assert_non_null(strstr(err, "a named pipe"));
+	assert_int_equal(flagsfile_unsupported(), 1);
+	unlink(fifo);
+	rmdir(tmpl);
+
+	/* gcloud's own refusals are not the shim's limits */
+	snprintf(arg, sizeof(arg), "--flags-file=/nonexistent/f");
+	assert_int_equal(flagsfile_expand(argv, 1, &w, err, sizeof(err)), -1);
+	flagsfile_free(&w);
+	assert_int_equal(flagsfile_unsupported(), 0);
+	/* a command known to deploy nothing: no file is read */
+	flagsfile_noread(1);
+	assert_int_equal(flagsfile_expand(argv, 1, &w, err, sizeof(err)), -1);
+	flagsfile_free(&w);
+	assert_non_null(strstr(err, "not read"));
+	flagsfile_noread(0);
+}
+
+/* A tag or a nesting gcloud reads and the shim does not: its limit. */
+static void
+test_unsupported(void **state)
+{
+	char tmpl[] = "/tmp/t_flagsfile.XXXXXX", path[64], arg[80];
+	char *argv[2] = { arg, NULL }, err[512];
+	struct flagsfile_words w;
+	FILE *fp;
+
+	(void)state;
+	assert_non_null(mkdtemp(tmpl));
+	snprintf(path, sizeof(path), "%s/omap.yaml", tmpl);
+	assert_non_null(fp = fopen(path, "w"));
+	fputs("run:\ndeploy:\n--labels: !!omap [a: 1]\n", fp);
+	fclose(fp);
+	snprintf(arg, sizeof(arg), "--flags-file=%s", path);
+	assert_int_equal(flagsfile_expand(argv, 1, &w, err, sizeof(err)), -1);
+	flagsfile_free(&w);
+	assert_non_null(strstr(err, "unsupported YAML tag"));
+	assert_int_equal(flagsfile_unsupported(), 1);
+	unlink(path);
+	rmdir(tmpl);
+}
+
 int
 main(void)
 {
@@ -339,6 +429,8 @@ main(void)
 		cmocka_unit_test(test_deep_files),
 		cmocka_unit_test(test_cli),
 		cmocka_unit_test(test_stdin),
+		cmocka_unit_test(test_pipes),
+		cmocka_unit_test(test_unsupported),
 	};
 
 	if (getcwd(topdir, sizeof(topdir)) == NULL)

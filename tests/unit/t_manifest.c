@@ -176,9 +176,75 @@ t_aliases(void **state)
 	    "gcr.io/p/base", "gcr.io/p/first", "one", "dflt");
 	BAD("a: &a [*a]\n", "recursive alias 'a'");
 	BAD("a: *nope\n", "undefined alias");
-	BAD(SVC "      - {<<: {image: a}, <<: {image: b}}\n",
-	    "more than one '<<'");
 	BAD(SVC "      - <<: 5\n", "'<<' merge needs a mapping");
+}
+
+/*
+ * gcloud's SafeConstructor (ruamel 0.15): with a non-empty merge, the
+ * later of equal keys wins; with none, the first.  Checked against gcloud
+ * by tests/t46-manifest-diff.sh; these rows pin the rules.
+ */
+static void
+t_merge_rules(void **state)
+{
+	(void)state;
+	/* duplicates without a merge: the first wins */
+	ok("-", SVC "      - {image: gcr.io/p/first, image: gcr.io/p/second}\n",
+	    "Service", 1, "gcr.io/p/first", NULL);
+	/* ... with a merge: the last own one wins (was a false pass) */
+	ok("-", SVC "      - {<<: {name: m}, image: gcr.io/p/first, "
+	    "image: gcr.io/p/second}\n", "Service", 1, "gcr.io/p/second", "m");
+	/* an empty merge is no merge: the first wins again */
+	ok("-", SVC "      - {<<: {}, image: gcr.io/p/first, "
+	    "image: gcr.io/p/second}\n", "Service", 1, "gcr.io/p/first", NULL);
+	/* two "<<" keys: both merge, the later source wins */
+	ok("-", SVC "      - {<<: {image: gcr.io/p/a}, <<: {image: gcr.io/p/b}}\n",
+	    "Service", 1, "gcr.io/p/b", NULL);
+	/* a list of sources: the first source wins */
+	ok("-", SVC "      - {<<: [{image: gcr.io/p/a}, {image: gcr.io/p/b}]}\n",
+	    "Service", 1, "gcr.io/p/a", NULL);
+	/* "!!merge" is a merge key too; a quoted "<<" is not */
+	ok("-", SVC "      - {!!merge <<: {image: gcr.io/p/m}, name: nm}\n",
+	    "Service", 1, "gcr.io/p/m", "nm");
+	BAD(SVC "      - {'<<': {image: gcr.io/p/m}}\n", "has no image");
+	/* a merged source's own duplicates: the last, inside a merge */
+	ok("-", "kind: Service\nx: &x {image: gcr.io/p/1, image: gcr.io/p/2}\n"
+	    "spec:\n  template:\n    spec:\n      containers:\n"
+	    "      - <<: *x\n", "Service", 1, "gcr.io/p/2", NULL);
+	/* a bad merge anywhere fails the whole file, as it fails gcloud */
+	BAD(SVC "      - image: a\nstatus: {<<: [1]}\n",
+	    "'<<' merge needs a mapping");
+}
+
+/* gcloud builds the message of its command and never reads kind. */
+static void
+t_command_kind(void **state)
+{
+	struct manifest m;
+	char err[256];
+	const char *svc = "kind: service\nspec:\n  template:\n    spec:\n"
+	    "      containers:\n      - image: gcr.io/p/s\n";
+	const char *job = "kind: Service\n" "spec:\n  template:\n    spec:\n"
+	    "      template:\n        spec:\n          containers:\n"
+	    "          - image: gcr.io/p/j\n";
+
+	(void)state;
+	assert_int_equal(manifest_read_as("-", svc, strlen(svc), "Service",
+	    &m, err, sizeof(err)), 0);
+	assert_string_equal(m.images[0].image, "gcr.io/p/s");
+	assert_string_equal(m.kind, "service");
+	manifest_free(&m);
+	assert_int_equal(manifest_read_as("-", job, strlen(job), "Job",
+	    &m, err, sizeof(err)), 0);
+	assert_string_equal(m.images[0].image, "gcr.io/p/j");
+	manifest_free(&m);
+	assert_int_equal(manifest_read_as("-", job, strlen(job), "Service",
+	    &m, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "no spec.template.spec.containers"));
+	/* without a command, kind decides, as before */
+	assert_int_equal(manifest_read("-", svc, strlen(svc), &m, err,
+	    sizeof(err)), -1);
+	assert_non_null(strstr(err, "kind 'service' is not"));
 }
 
 static void
@@ -456,6 +522,8 @@ main(void)
 		cmocka_unit_test(t_json),
 		cmocka_unit_test(t_scalars),
 		cmocka_unit_test(t_aliases),
+		cmocka_unit_test(t_merge_rules),
+		cmocka_unit_test(t_command_kind),
 		cmocka_unit_test(t_malformed),
 		cmocka_unit_test(t_files),
 		cmocka_unit_test(t_documents),
