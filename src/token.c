@@ -262,17 +262,69 @@ now_ms(void)
 	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
-/* fork+execv with stdin from /dev/null and stdout into a pipe. */
+/*
+ * The helper's environment: ours, but gcloud must not write what it prints
+ * (the token) to its log file under CLOUDSDK_CONFIG/logs (log.py
+ * AddFileLogging() honours core/disable_file_logging), nor trace its HTTP
+ * exchanges (core/log_http) or debug messages to our stderr.
+ */
+static const char *const helper_set[] = {
+	"CLOUDSDK_CORE_DISABLE_FILE_LOGGING=true",
+	"CLOUDSDK_CORE_LOG_HTTP=false",
+};
+
+static int
+dropped(const char *e)
+{
+	static const char *const names[] = {
+		"CLOUDSDK_CORE_DISABLE_FILE_LOGGING=", "CLOUDSDK_CORE_LOG_HTTP=",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strncmp(e, names[i], strlen(names[i])) == 0)
+			return 1;
+	/* debug and info verbosity would print the credential's details */
+	return strcmp(e, "CLOUDSDK_CORE_VERBOSITY=debug") == 0 ||
+	    strcmp(e, "CLOUDSDK_CORE_VERBOSITY=info") == 0;
+}
+
+static char **
+helper_env(void)
+{
+	extern char **environ;
+	char **env;
+	size_t n, i, j = 0;
+
+	for (n = 0; environ[n] != NULL; n++)
+		;
+	if ((env = calloc(n + 3, sizeof(*env))) == NULL)
+		return NULL;
+	for (i = 0; i < n; i++)
+		if (!dropped(environ[i]))
+			env[j++] = environ[i];
+	env[j++] = (char *)helper_set[0];
+	env[j++] = (char *)helper_set[1];
+	return env;
+}
+
+/* fork+execve with stdin from /dev/null and stdout into a pipe. */
 static pid_t
 spawn(char *const argv[], int *out)
 {
 	int pfd[2], nul;
+	char **env;
 	pid_t pid;
 
-	if ((nul = open("/dev/null", O_RDONLY | O_CLOEXEC)) == -1)
+	if ((env = helper_env()) == NULL)
 		return -1;
+	if ((nul = open("/dev/null", O_RDONLY | O_CLOEXEC)) == -1) {
+		free(env);
+		return -1;
+	}
 	if (pipe2(pfd, O_CLOEXEC) == -1) {
 		close(nul);
+		free(env);
 		return -1;
 	}
 	if ((pid = fork()) == 0) {
@@ -281,9 +333,10 @@ spawn(char *const argv[], int *out)
 		    fcntl(STDIN_FILENO, F_SETFD, 0) == -1 ||
 		    fcntl(STDOUT_FILENO, F_SETFD, 0) == -1)
 			_exit(126);
-		execv(argv[0], argv);
+		execve(argv[0], argv, env);
 		_exit(127);
 	}
+	free(env);
 	close(nul);
 	close(pfd[1]);
 	if (pid == -1)

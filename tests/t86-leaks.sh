@@ -1,0 +1,58 @@
+#!/bin/sh
+# t86-leaks.sh - the paths by which the access token, or hostile bytes,
+# used to leave the shim (issue 12, items 1-11).  Each case fails against
+# the behaviour before its fix.  One fake (fakeident.py) serves the token
+# endpoints and Artifact Registry on loopback; no other Python runs.
+. "$(dirname "$0")/lib.sh"
+
+command -v python3 >/dev/null || { skip "t86: python3 missing: no fake"; done_testing; exit 0; }
+make_ca
+F="$T/fake"
+mkdir -p "$F" "$T/bin"
+TOKEN=ya29.t86-leak-test-token-5772156649
+printf '%s\n' "$TOKEN" >"$F/token"
+rm -f "$T/ident.port"
+python3 "$TOP/tests/fake/fakeident.py" --port-file "$T/ident.port" --dir "$F" \
+	--cert "$T/ca/server.pem" --key "$T/ca/server.key" >"$T/ident.log" 2>&1 &
+_pids="$_pids $!"
+i=0
+until [ -s "$T/ident.port" ] && [ -s "$T/ident.port.tls" ]; do
+	i=$((i + 1)); [ $i -gt 200 ] && { not_ok "t86: fake did not start" "$(cat "$T/ident.log")"; done_testing; exit; }
+	sleep 0.05
+done
+PORT=$(cat "$T/ident.port") TLSPORT=$(cat "$T/ident.port.tls")
+AR=http://127.0.0.1:$PORT/
+IMG=us-central1-docker.pkg.dev/p
+export CLOUDSDK_CORE_PROJECT=p GCLOUD_RUN_DEPLOY_TIMEOUT=20
+# wire_mark / wire_since: the fake's requests since the mark.
+wire_mark() { w0=$(log_lines "$F/wire.jsonl"); }
+wire_since() { tail -n +"$((w0 + 1))" "$F/wire.jsonl" 2>/dev/null || :; }
+
+# 1. gcloud's own log file: the config-helper the shim runs must not log
+# the token it prints.  The real gcloud, a service account key whose
+# token comes from the fake's /token (auth/token_host).
+if have_gcloud; then
+	openssl genrsa -out "$T/sa.pem" 2048 2>/dev/null
+	{
+		printf '{"type": "service_account", "project_id": "p", '
+		printf '"private_key_id": "k1", "private_key": "'
+		awk '{printf "%s\\n", $0}' "$T/sa.pem"
+		printf '", "client_email": "deployer@p.iam.gserviceaccount.com", '
+		printf '"client_id": "1", "token_uri": "%s"}\n' "${AR}token"
+	} >"$T/key.json"
+	run env CLOUDSDK_AUTH_CREDENTIAL_FILE_OVERRIDE="$T/key.json" \
+		CLOUDSDK_AUTH_TOKEN_HOST="${AR}token" \
+		CLOUDSDK_API_ENDPOINT_OVERRIDES_ARTIFACTREGISTRY="$AR" \
+		GCLOUD_RUN_DEPLOY_GCLOUD=/usr/bin/gcloud \
+		"$SHIM" --preflight=only svc --image "$IMG/ok/app:1"
+	expect_rc "1: real gcloud config-helper mints the token, granted" 0
+	if [ -d "$CLOUDSDK_CONFIG/logs" ] && [ -n "$(find "$CLOUDSDK_CONFIG/logs" -type f -name '*.log')" ]; then
+		logged=yes; else logged=no; fi
+	hits=$(grep -rla -- "$TOKEN" "$CLOUDSDK_CONFIG/logs" 2>/dev/null || :)
+	[ -z "$hits" ] && ok "1: no token in gcloud's log files ($logged)" ||
+		not_ok "1: no token in gcloud's log files" "$hits"
+else
+	skip "t86 1: /usr/bin/gcloud is not installed: gcloud's log file not tested"
+fi
+
+done_testing
