@@ -82,4 +82,12 @@ void http_headers_free(struct curl_slist *hdrs);
 void http_trace(FILE *fp, curl_infotype type, const char *data,
     size_t size);
 
+/*
+ * The same, and any line (a response header echoing the credential, say)
+ * that holds `secret` (8 bytes or more; NULL for none) shows its header
+ * name only.  The trace of http_setup() passes the bearer token.
+ */
+void http_trace_secret(FILE *fp, curl_infotype type, const char *data,
+    size_t size, const char *secret);
+
 #endif

@@ -55,4 +55,38 @@ else
 	skip "t86 1: /usr/bin/gcloud is not installed: gcloud's log file not tested"
 fi
 
+# 2. Plaintext through a proxy: an http:// loopback override is reached
+# directly, never through gcloud's proxy/ properties or http_proxy (the
+# fake itself plays the proxy: a proxied request has an absolute URL).
+for how in props env; do
+	wire_mark
+	if [ $how = props ]; then
+		set -- CLOUDSDK_PROXY_TYPE=http CLOUDSDK_PROXY_ADDRESS=127.0.0.1 \
+			CLOUDSDK_PROXY_PORT="$PORT"
+	else
+		set -- http_proxy="http://127.0.0.1:$PORT" \
+			HTTP_PROXY="http://127.0.0.1:$PORT" NO_PROXY= no_proxy=
+	fi
+	run env "$@" CLOUDSDK_AUTH_ACCESS_TOKEN="$TOKEN" \
+		CLOUDSDK_API_ENDPOINT_OVERRIDES_ARTIFACTREGISTRY="http://localhost:$PORT/" \
+		"$SHIM" --preflight=only svc --image "$IMG/ok/app:1"
+	expect_rc "2 ($how): granted over loopback http" 0
+	if wire_since | grep -q '"proxy_form": true'; then
+		not_ok "2 ($how): the token did not go through the proxy" "$(wire_since)"
+	elif wire_since | grep -q testIamPermissions; then
+		ok "2 ($how): the token did not go through the proxy"
+	else not_ok "2 ($how): the fake saw the check" "$(wire_since)"; fi
+done
+
+# 5. The verbose trace: a response header that echoes the credential.
+touch "$F/echo"
+run env CLOUDSDK_AUTH_ACCESS_TOKEN="$TOKEN" GCLOUD_RUN_DEPLOY_VERBOSE=1 \
+	CLOUDSDK_API_ENDPOINT_OVERRIDES_ARTIFACTREGISTRY="$AR" \
+	"$SHIM" --preflight=only svc --image "$IMG/ok/app:1"
+rm -f "$F/echo"
+expect_rc "5: verbose, granted" 0
+grep_file "5: the echoing header is in the trace, redacted" "$T/err" \
+	"X-Echo-Credential: <redacted"
+grep_not "5: the token is not in the trace" "$T/err" "$TOKEN"
+
 done_testing
