@@ -52,6 +52,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "apierror.h"
 #include "conf.h"
 #include "props.h"
 #include "token.h"
@@ -581,6 +582,8 @@ token_acquire(const struct props *p, const struct deploy_args *a,
 		rc = helper(a, gcloud, t, err, errlen);
 	if (rc == -1)
 		token_free(t);
+	else
+		apierror_secret(t->value);
 	return rc;
 }
 
@@ -588,6 +591,7 @@ void
 token_free(struct token *t)
 {
 	if (t->value != NULL) {
+		apierror_secret(NULL);
 		explicit_bzero(t->value, t->len);
 		free(t->value);
 	}

@@ -89,4 +89,17 @@ grep_file "5: the echoing header is in the trace, redacted" "$T/err" \
 	"X-Echo-Credential: <redacted"
 grep_not "5: the token is not in the trace" "$T/err" "$TOKEN"
 
+# 4. Scrub before cutting: the token after 500 bytes of message would be
+# cut to its first characters, and then no longer be recognised.
+PFX=$(printf '%s' "$TOKEN" | cut -c1-16)
+for fmt in text json; do
+	run env CLOUDSDK_AUTH_ACCESS_TOKEN="$TOKEN" \
+		CLOUDSDK_API_ENDPOINT_OVERRIDES_ARTIFACTREGISTRY="$AR" \
+		"$SHIM" --preflight=only --preflight-format=$fmt svc --image "$IMG/echo/app:1"
+	expect_rc "4 ($fmt): an error answer: 69" 69
+	grep_not "4 ($fmt): not even the start of the echoed token shows" "$T/all-output" "$PFX"
+	cat "$T/out" "$T/err" >"$T/both"
+	grep_file "4 ($fmt): the message says why it is not shown" "$T/both" "access token, not shown"
+done
+
 done_testing

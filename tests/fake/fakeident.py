@@ -19,7 +19,9 @@ expects as a bearer too):
   POST /v1/RESOURCE:testIamPermissions
                                      granted when the repository name
                                      starts with "ok", 500 when it starts
-                                     with "fail", else {} (denied); with
+                                     with "fail", 400 with the bearer
+                                     after 500 bytes of message when it
+                                     starts with "echo", else {}; with
                                      D/echo present every answer carries
                                      "X-Echo-Credential: <the bearer>"
 Every other request: 404.
@@ -121,6 +123,11 @@ class Handler(BaseHTTPRequestHandler):
                 return self.send(200, {"permissions": [
                     "artifactregistry.repositories.downloadArtifacts"]},
                     echo)
+            if repo.startswith("echo"):
+                # A hostile answer: the token after 500 bytes of text.
+                return self.send(400, {"error": {
+                    "code": 400, "status": "INVALID_ARGUMENT",
+                    "message": "x" * 500 + " " + auth[7:]}}, echo)
             if repo.startswith("fail"):
                 return self.send(500, {"error": {
                     "code": 500, "status": "INTERNAL",
