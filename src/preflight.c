@@ -322,7 +322,6 @@ ask(struct run *r, char *err, size_t errlen)
 out:
 	explicit_bzero(s.proxy, sizeof(s.proxy));	/* may hold a password */
 	token_free(&t);
-	prctl(PR_SET_DUMPABLE, 1);
 	return rc;
 }
 

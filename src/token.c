@@ -35,6 +35,7 @@
  * AccessTokenCredentials, whose type creds.py calls UNKNOWN, not a user:
  * user_creds stays 0 for it.
  */
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -568,6 +569,12 @@ token_acquire(const struct props *p, const struct deploy_args *a,
 	int rc;
 
 	memset(t, 0, sizeof(*t));
+	/*
+	 * No core file from here to the exec: freed buffers of libcurl and
+	 * OpenSSL still hold the token after token_free().  execve() makes
+	 * gcloud dumpable again.
+	 */
+	prctl(PR_SET_DUMPABLE, 0);
 	if (nonempty(props_get(p, "auth/impersonate_service_account")))
 		rc = helper(a, gcloud, t, err, errlen);
 	else if (nonempty(v = conf_env(ENV_TOKEN))) {

@@ -102,4 +102,58 @@ for fmt in text json; do
 	grep_file "4 ($fmt): the message says why it is not shown" "$T/both" "access token, not shown"
 done
 
+# 6. Core dumps: a crash at the hand-over (an execv() that aborts, put in
+# with LD_PRELOAD) leaves no core file, so no freed buffer of the token.
+# The token is minted by a config-helper stand-in: in no environment.
+if command -v cc >/dev/null 2>&1; then
+	cat >"$T/abort.c" <<'C'
+#include <sys/prctl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+extern char **environ;
+int execv(const char *p, char *const a[]);
+int
+execv(const char *p, char *const a[])
+{
+	FILE *f;
+
+	if (a[1] != NULL && strcmp(a[1], "config") == 0)
+		return execve(p, a, environ);	/* config-helper */
+	if ((f = fopen(getenv("T86_DUMPABLE"), "w")) != NULL) {
+		fprintf(f, "%d\n", prctl(PR_GET_DUMPABLE));
+		fclose(f);
+	}
+	abort();
+}
+C
+	cc -shared -fPIC -o "$T/abort.so" "$T/abort.c"
+	make_recorder
+	mkdir -p "$T/core"
+	(
+		cd "$T/core"
+		ulimit -c unlimited 2>/dev/null || :
+		set +e
+		env LD_PRELOAD="$T/abort.so" T86_DUMPABLE="$T/dumpable" \
+			GCLOUD_RUN_DEPLOY_GCLOUD="$T/bin/gcloud" FAKE_TOKEN="$TOKEN" \
+			FAKE_ACCOUNT=ci@p.iam.gserviceaccount.com \
+			CLOUDSDK_API_ENDPOINT_OVERRIDES_ARTIFACTREGISTRY="$AR" \
+			"$SHIM" svc --image "$IMG/ok/app:1" >/dev/null 2>"$T/core.err" </dev/null
+		echo $? >"$T/core.rc"
+	)
+	if [ "$(cat "$T/core.rc")" -gt 128 ] && [ -s "$T/dumpable" ]; then
+		ok "6: the shim reached the hand-over and crashed there"
+	else not_ok "6: crashed at the hand-over" "exit $(cat "$T/core.rc")" "$(cat "$T/core.err")"; fi
+	[ "$(cat "$T/dumpable" 2>/dev/null)" = 0 ] &&
+		ok "6: not dumpable at the hand-over" ||
+		not_ok "6: not dumpable at the hand-over" "PR_GET_DUMPABLE: $(cat "$T/dumpable" 2>/dev/null)"
+	cores=$(ls "$T/core")
+	[ -z "$cores" ] && ok "6: no core file" ||
+		not_ok "6: no core file" "$cores; with the token: $(grep -la -- "$TOKEN" "$T"/core/* || echo no)"
+	rm -rf "$T/core"
+else
+	skip "t86 6: no C compiler for the execv() stand-in: core dumps not tested"
+fi
+
 done_testing
