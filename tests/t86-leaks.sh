@@ -156,4 +156,32 @@ else
 	skip "t86 6: no C compiler for the execv() stand-in: core dumps not tested"
 fi
 
+# 9. The read-only token cache: a WAL-mode access_tokens.db (and
+# credentials.db) is read without creating -wal or -shm next to it.
+if command -v sqlite3 >/dev/null 2>&1; then
+	make_recorder
+	C9="$T/cfg9"
+	mkdir -p "$C9"
+	sqlite3 "$C9/credentials.db" "PRAGMA journal_mode=WAL;" \
+		"CREATE TABLE credentials (account_id TEXT PRIMARY KEY, value BLOB);" \
+		"INSERT INTO credentials VALUES ('u@example.com', '{\"type\": \"authorized_user\", \"client_id\": \"c\", \"client_secret\": \"s\", \"refresh_token\": \"r\"}');" >/dev/null
+	sqlite3 "$C9/access_tokens.db" "PRAGMA journal_mode=WAL;" \
+		"CREATE TABLE access_tokens (account_id TEXT PRIMARY KEY, access_token TEXT, token_expiry TIMESTAMP, rapt_token TEXT, id_token TEXT);" \
+		"INSERT INTO access_tokens VALUES ('u@example.com', '$TOKEN', '2099-01-01 00:00:00', NULL, NULL);" >/dev/null
+	before=$(ls "$C9" | tr '\n' ' ')
+	wire_mark
+	run env CLOUDSDK_CONFIG="$C9" CLOUDSDK_CORE_ACCOUNT=u@example.com \
+		GCLOUD_RUN_DEPLOY_GCLOUD="$T/bin/gcloud" FAKE_TOKEN=not-this-one-0000 \
+		CLOUDSDK_API_ENDPOINT_OVERRIDES_ARTIFACTREGISTRY="$AR" \
+		"$SHIM" --preflight=only svc --image "$IMG/ok/app:1"
+	expect_rc "9: granted with the cached token" 0
+	wire_since | grep -q '"bearer": "ok"' && ok "9: the cached token was the one sent" ||
+		not_ok "9: the cached token was the one sent" "$(wire_since)"
+	after=$(ls "$C9" | tr '\n' ' ')
+	[ "$before" = "$after" ] && ok "9: nothing created in gcloud's folder ($after)" ||
+		not_ok "9: nothing created in gcloud's folder" "before: $before" "after: $after"
+else
+	skip "t86 9: no sqlite3 command to build a WAL-mode cache"
+fi
+
 done_testing
