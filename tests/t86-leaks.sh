@@ -184,4 +184,20 @@ else
 	skip "t86 9: no sqlite3 command to build a WAL-mode cache"
 fi
 
+# 11. Two installs of the shim on PATH, both named gcloud, before the real
+# gcloud: neither hands over to the other; the real one runs.
+make_recorder
+mkdir -p "$T/a" "$T/b"
+cp "$SHIM" "$T/a/gcloud"
+cp "$SHIM" "$T/b/gcloud"
+run env PATH="$T/a:$T/b:$T/bin:/usr/bin:/bin" "$T/a/gcloud" --version
+expect_rc "11: gcloud run from the first install reaches the real gcloud" 0
+ran "11: the real gcloud ran"
+run env PATH="$T/a:$T/b:$T/bin:/usr/bin:/bin" "$SHIM" --preflight=off svc --image "$IMG/ok/app:1"
+expect_rc "11: a third install, --preflight=off, reaches the real gcloud" 0
+ran "11: the real gcloud ran (third install)"
+run env PATH="$T/a:$T/b" "$SHIM" --preflight=off svc --image "$IMG/ok/app:1"
+expect_rc "11: shims only on PATH: 127 at once" 127
+grep_file "11: shims only: gcloud is not found" "$T/err" "no gcloud on PATH other than this program"
+
 done_testing
