@@ -65,6 +65,7 @@
 #define WS		" \t\n\v\f\r\x1c\x1d\x1e\x1f"	/* str.strip() */
 #define SA_SUFFIX	".gserviceaccount.com"
 #define HELPER		"gcloud config config-helper"
+#define UNIVERSE	"googleapis.com"	/* core/universe_domain default */
 
 static long helper_ms = 60 * 1000;
 
@@ -463,6 +464,22 @@ jstr(const cJSON *o, const char *a, const char *b, const char *c)
 	return cJSON_IsString(o) ? o->valuestring : NULL;
 }
 
+/*
+ * A token of another universe (core/universe_domain) is good only at that
+ * universe's endpoints; every endpoint of the check is a googleapis.com
+ * one (or an override), so it is refused before any token is obtained.
+ */
+static int
+other_universe(const char *u, char *err, size_t errlen)
+{
+	if (u == NULL || *u == '\0' || strcmp(u, UNIVERSE) == 0)
+		return 0;
+	snprintf(err, errlen, "core/universe_domain is '%.100s': this check "
+	    "asks only the " UNIVERSE " universe, and a token of another "
+	    "universe is not sent there (deploy with --preflight=off)", u);
+	return -1;
+}
+
 /* Token and principal from config-helper's JSON. */
 static int
 parsehelper(struct token *t, char *buf, size_t n, char *err, size_t errlen)
@@ -483,11 +500,14 @@ parsehelper(struct token *t, char *buf, size_t n, char *err, size_t errlen)
 		snprintf(err, errlen, HELPER " printed no access token");
 		goto out;
 	}
-	if (settoken(t, tok, strlen(tok), HELPER, err, errlen) == -1)
-		goto out;
 	props = cJSON_GetObjectItemCaseSensitive(
 	    cJSON_GetObjectItemCaseSensitive(root, "configuration"),
 	    "properties");
+	if (other_universe(jstr(props, "core", "universe_domain", NULL), err,
+	    errlen) != 0)
+		goto out;
+	if (settoken(t, tok, strlen(tok), HELPER, err, errlen) == -1)
+		goto out;
 	raw = nonempty(conf_env(ENV_TOKEN)) ||
 	    nonempty(jstr(props, "auth", "access_token_file", NULL)) ||
 	    nonempty(jstr(props, "auth", "credential_file_override", NULL));
@@ -569,6 +589,9 @@ token_acquire(const struct props *p, const struct deploy_args *a,
 	int rc;
 
 	memset(t, 0, sizeof(*t));
+	if (other_universe(props_get(p, "core/universe_domain"), err,
+	    errlen) != 0)
+		return -1;
 	/*
 	 * No core file from here to the exec: freed buffers of libcurl and
 	 * OpenSSL still hold the token after token_free().  execve() makes

@@ -89,6 +89,29 @@ grep_file "5: the echoing header is in the trace, redacted" "$T/err" \
 	"X-Echo-Credential: <redacted"
 grep_not "5: the token is not in the trace" "$T/err" "$TOKEN"
 
+# 3. core/universe_domain: a token of another universe is never sent to
+# the googleapis.com endpoints; the check says so and stops.
+for how in env file; do
+	wire_mark
+	if [ $how = env ]; then
+		set -- CLOUDSDK_CORE_UNIVERSE_DOMAIN=example-universe.test
+	else
+		mkdir -p "$T/cfg3/configurations"
+		printf 'default' >"$T/cfg3/active_config"
+		printf '[core]\nuniverse_domain = example-universe.test\n' \
+			>"$T/cfg3/configurations/config_default"
+		set -- CLOUDSDK_CONFIG="$T/cfg3"
+	fi
+	run env "$@" CLOUDSDK_AUTH_ACCESS_TOKEN="$TOKEN" \
+		CLOUDSDK_API_ENDPOINT_OVERRIDES_ARTIFACTREGISTRY="$AR" \
+		"$SHIM" --preflight=only svc --image "$IMG/ok/app:1"
+	expect_rc "3 ($how): another universe: the check cannot finish, 69" 69
+	grep_file "3 ($how): the message names the universe" "$T/err" \
+		"universe_domain is 'example-universe.test'"
+	[ -z "$(wire_since)" ] && ok "3 ($how): no request was sent" ||
+		not_ok "3 ($how): no request was sent" "$(wire_since)"
+done
+
 # 4. Scrub before cutting: the token after 500 bytes of message would be
 # cut to its first characters, and then no longer be recognised.
 PFX=$(printf '%s' "$TOKEN" | cut -c1-16)
