@@ -397,12 +397,6 @@ traceline(FILE *fp, const char *prefix, const char *p, const char *end,
 
 	while (end > p && (end[-1] == '\r' || end[-1] == '\n'))
 		end--;
-	if (holds(p, end, secret)) {
-		v = memchr(p, ':', (size_t)(end - p));
-		fprintf(fp, "%s%.*s <redacted: it holds the access token>\n",
-		    prefix, v != NULL && !info ? (int)(v + 1 - p) : 0, p);
-		return;
-	}
 	if (info && (h = h2header(p, end)) == NULL)
 		h = end;
 	if (h < end && (v = sensitive(h, end)) != NULL) {
@@ -415,6 +409,14 @@ traceline(FILE *fp, const char *prefix, const char *p, const char *end,
 			v = h;	/* no scheme word: all of it is secret */
 		fprintf(fp, "%s%.*s <redacted>%s\n", prefix, (int)(v - p), p,
 		    info ? "]" : "");
+		return;
+	}
+	if (holds(p, end, secret)) {	/* the header name, if it is clean */
+		if (info || (v = memchr(p, ':', (size_t)(end - p))) == NULL ||
+		    holds(p, v, secret))
+			v = p - 1;
+		fprintf(fp, "%s%.*s <redacted: it holds the access token>\n",
+		    prefix, (int)(v + 1 - p), p);
 		return;
 	}
 	fprintf(fp, "%s%.*s\n", prefix, (int)(end - p), p);
