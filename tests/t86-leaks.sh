@@ -179,6 +179,55 @@ else
 	skip "t86 6: no C compiler for the execv() stand-in: core dumps not tested"
 fi
 
+# 7. Grant commands: the principal is not validated by this program; the
+# printed command, pasted into a real sh, gives gcloud exactly the words
+# meant, and runs nothing else.
+make_recorder
+HOSTILE='x@y.com;touch>pwned&(id)|cat'
+run env GCLOUD_RUN_DEPLOY_GCLOUD="$T/bin/gcloud" FAKE_TOKEN="$TOKEN" \
+	FAKE_ACCOUNT="$HOSTILE" CLOUDSDK_API_ENDPOINT_OVERRIDES_ARTIFACTREGISTRY="$AR" \
+	"$SHIM" --preflight=only svc --image "$IMG/no/app:1"
+expect_rc "7: denied: 77" 77
+sed -n '/^To grant it, run:/,/[^\\]$/p' "$T/err" | sed 1d >"$T/paste.sh"
+mkdir -p "$T/paste/bin"
+printf '#!/bin/sh\nfor a in "$@"; do printf "%%s\\n" "$a"; done >"%s/words"\n' \
+	"$T/paste" >"$T/paste/bin/gcloud"
+chmod +x "$T/paste/bin/gcloud"
+(cd "$T/paste" && PATH="$T/paste/bin:/usr/bin:/bin" sh "$T/paste.sh" >/dev/null 2>&1) || :
+printf '%s\n' artifacts repositories add-iam-policy-binding no --project=p \
+	--location=us-central1 "--member=user:$HOSTILE" \
+	--role=roles/artifactregistry.reader >"$T/words.want"
+if cmp -s "$T/paste/words" "$T/words.want"; then
+	ok "7: the pasted command gives gcloud exactly the intended words"
+else not_ok "7: the pasted command gives gcloud exactly the intended words" \
+	"command: $(cat "$T/paste.sh")" "words: $(cat "$T/paste/words" 2>/dev/null)"; fi
+[ ! -e "$T/paste/pwned" ] && ok "7: pasting it created no file" ||
+	not_ok "7: pasting it created no file"
+run env GCLOUD_RUN_DEPLOY_GCLOUD="$T/bin/gcloud" FAKE_TOKEN="$TOKEN" \
+	FAKE_ACCOUNT="$HOSTILE" CLOUDSDK_API_ENDPOINT_OVERRIDES_ARTIFACTREGISTRY="$AR" \
+	"$SHIM" --preflight=only --preflight-format=json svc --image "$IMG/no/app:1"
+jq -r '.images[0].grant' "$T/out" >"$T/paste.sh" 2>/dev/null || :
+rm -f "$T/paste/words"
+(cd "$T/paste" && PATH="$T/paste/bin:/usr/bin:/bin" sh "$T/paste.sh" >/dev/null 2>&1) || :
+cmp -s "$T/paste/words" "$T/words.want" &&
+	ok "7: the JSON report's grant command, pasted, gives the same words" ||
+	not_ok "7: the JSON grant command gives the same words" "$(cat "$T/out")"
+jq -e --arg m "user:$HOSTILE" '.principal == $m and .images[0].member == $m' \
+	"$T/out" >/dev/null 2>&1 && ok "7: the JSON report names the member as it is" ||
+	not_ok "7: the JSON report names the member" "$(cat "$T/out")"
+
+# 10. JSON validity: an argument that is not UTF-8 (Latin-1 service name)
+# still gives a valid JSON report; the byte becomes U+FFFD.
+run "$SHIM" --preflight=plan --preflight-format=json "svc-caf$(printf '\351')" \
+	--image "$IMG/ok/app:1"
+expect_rc "10: plan with a Latin-1 argument: 0" 0
+if iconv -f UTF-8 -t UTF-8 "$T/out" >/dev/null 2>&1 && jq -e . "$T/out" >/dev/null 2>&1; then
+	ok "10: the report is valid UTF-8 and valid JSON"
+else not_ok "10: the report is valid UTF-8 and valid JSON" "$(od -c "$T/out" | head -5)"; fi
+jq -e '.service == "svc-caf\ufffd"' "$T/out" >/dev/null 2>&1 &&
+	ok "10: the byte that is not UTF-8 is U+FFFD" ||
+	not_ok "10: the byte that is not UTF-8 is U+FFFD" "$(cat "$T/out")"
+
 # 9. The read-only token cache: a WAL-mode access_tokens.db (and
 # credentials.db) is read without creating -wal or -shm next to it.
 if command -v sqlite3 >/dev/null 2>&1; then
