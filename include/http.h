@@ -28,6 +28,8 @@ struct http_opts {
 					 * application/json */
 	struct curl_slist *connect_to;	/* CURLOPT_CONNECT_TO entries
 					 * (http_connect_to()), or NULL */
+	const char	*content_type;	/* of a POST body; NULL:
+					 * application/json */
 };
 
 /*

@@ -243,7 +243,15 @@ headers(const struct http_opts *o, const char *token,
 	rc = append(hdrs, auth);
 	explicit_bzero(auth, len);
 	free(auth);
-	if (rc == -1 || append(hdrs, "Content-Type: application/json"))
+	if (rc == -1)
+		return CURLE_OUT_OF_MEMORY;
+	if (o->content_type != NULL && !hdrsafe(o->content_type))
+		return CURLE_BAD_FUNCTION_ARGUMENT;
+	if ((size_t)snprintf(up, sizeof(up), "Content-Type: %s",
+	    o->content_type != NULL ? o->content_type : "application/json") >=
+	    sizeof(up))
+		return CURLE_BAD_FUNCTION_ARGUMENT;
+	if (append(hdrs, up) == -1)
 		return CURLE_OUT_OF_MEMORY;
 	/* The registry check asks for manifest media types instead. */
 	if (o->accept != NULL && !hdrsafe(o->accept))

@@ -196,12 +196,14 @@ static void
 json_denied(cJSON *o, const struct report *r, const struct report_image *im)
 {
 	char member[400], grant[1200];
-	int known = principal_member(&r->who, member, sizeof(member)) == 0;
+	int known = principal_grant_member(&r->who, member,
+	    sizeof(member)) == 0;
 
 	cJSON_AddItemToObject(o, "member", str_or_null(known ? member : NULL));
 	cJSON_AddItemToObject(o, "grant", str_or_null(
 	    report_grant_line(known ? member : "MEMBER", &im->ref, " ", grant,
 	    sizeof(grant)) == 0 ? grant : NULL));
+	cJSON_AddItemToObject(o, "member_note", str_or_null(r->who.note));
 }
 
 static cJSON *
@@ -316,9 +318,9 @@ void
 report_grant(FILE *f, const struct principal *who, const struct imageref *ref,
     const char *whose)
 {
-	char member[400], line[1200];
+	char member[400], line[1200], note[600];
 
-	if (principal_member(who, member, sizeof(member)) != 0)
+	if (principal_grant_member(who, member, sizeof(member)) != 0)
 		strlcpy(member, "MEMBER", sizeof(member));
 	if (report_grant_line(member, ref, " \\\n    ", line,
 	    sizeof(line)) != 0)
@@ -327,6 +329,8 @@ report_grant(FILE *f, const struct principal *who, const struct imageref *ref,
 	if (who->kind == PRINCIPAL_UNKNOWN)
 		fprintf(f, "  (MEMBER: user:EMAIL or serviceAccount:EMAIL of "
 		    "%s)\n", whose);
+	if (who->note[0] != '\0')	/* why, or what the member stands for */
+		fprintf(f, "  (%s)\n", shown(who->note, note, sizeof(note)));
 }
 
 static void

@@ -75,71 +75,42 @@ token_set_timeout(long ms)
 	helper_ms = ms > 0 ? ms : 60 * 1000;
 }
 
-/* An e-mail address fit for "--member=user:EMAIL" in a shell line. */
-static int
-setemail(struct principal *who, const char *s, size_t n,
-    enum principal_kind kind)
-{
-	size_t i;
-
-	if (n == 0 || n >= sizeof(who->email) || memchr(s, '@', n) == NULL)
-		return -1;
-	for (i = 0; i < n; i++)
-		if (s[i] <= ' ' || s[i] >= 0x7f || strchr("'\"\\`$", s[i]))
-			return -1;
-	if (kind == PRINCIPAL_USER && n > strlen(SA_SUFFIX) &&
-	    strncasecmp(s + n - strlen(SA_SUFFIX), SA_SUFFIX,
-	    strlen(SA_SUFFIX)) == 0)
-		kind = PRINCIPAL_SERVICE_ACCOUNT;
-	memcpy(who->email, s, n);
-	who->email[n] = '\0';
-	who->kind = kind;
-	return 0;
-}
-
-/*
- * imp: auth/impersonate_service_account; raw: a token from the environment,
- * a token file or a credential file override is what gcloud uses.
- */
-static void
-principal_of(const char *imp, const char *account, int raw,
-    struct principal *who)
-{
-	const char *s, *e;
-
-	memset(who, 0, sizeof(*who));
-	who->kind = PRINCIPAL_UNKNOWN;
-	if (imp != NULL && *imp != '\0') {
-		s = (s = strrchr(imp, ',')) != NULL ? s + 1 : imp;
-		s += strspn(s, WS);
-		for (e = s + strlen(s); e > s && strchr(WS, e[-1]); e--)
-			;
-		if (setemail(who, s, e - s, PRINCIPAL_SERVICE_ACCOUNT) == -1)
-			memset(who, 0, sizeof(*who));
-		return;
-	}
-	if (raw || account == NULL)
-		return;
-	if (setemail(who, account, strlen(account), PRINCIPAL_USER) == -1)
-		memset(who, 0, sizeof(*who));
-}
-
 static int
 nonempty(const char *s)
 {
 	return s != NULL && *s != '\0';
 }
 
+/*
+ * The principal of the settings: impersonation, else a credential file
+ * (auth/credential_file_override, read offline), else a raw token (named
+ * by nobody until Google's token-info endpoint is asked on the denial
+ * path), else core/account.  `env` is CLOUDSDK_AUTH_ACCESS_TOKEN.
+ */
+static void
+principal_settings(const char *imp, const char *account, const char *env,
+    const char *tokfile, const char *credfile, struct principal *who)
+{
+	int raw = nonempty(env) || nonempty(tokfile);
+
+	principal_of(imp, account, raw || nonempty(credfile), who);
+	if (nonempty(imp))
+		return;
+	if (raw)
+		snprintf(who->note, sizeof(who->note), "a raw access token "
+		    "(%s) does not name its owner", nonempty(env) ? ENV_TOKEN :
+		    "auth/access_token_file");
+	else if (nonempty(credfile))
+		principal_from_file(credfile, who);
+}
+
 void
 token_principal(const struct props *p, struct principal *who)
 {
-	int raw;
-
-	raw = nonempty(conf_env(ENV_TOKEN)) ||
-	    nonempty(props_get(p, "auth/access_token_file")) ||
-	    nonempty(props_get(p, "auth/credential_file_override"));
-	principal_of(props_get(p, "auth/impersonate_service_account"),
-	    props_get(p, "core/account"), raw, who);
+	principal_settings(props_get(p, "auth/impersonate_service_account"),
+	    props_get(p, "core/account"), conf_env(ENV_TOKEN),
+	    props_get(p, "auth/access_token_file"),
+	    props_get(p, "auth/credential_file_override"), who);
 }
 
 int
@@ -149,24 +120,8 @@ token_user_creds(const struct props *p)
 
 	token_principal(p, &who);
 	return who.kind == PRINCIPAL_USER &&
-	    !nonempty(props_get(p, "auth/impersonate_service_account"));
-}
-
-int
-principal_member(const struct principal *who, char *buf, size_t len)
-{
-	const char *pfx;
-
-	if (who->kind == PRINCIPAL_USER)
-		pfx = "user";
-	else if (who->kind == PRINCIPAL_SERVICE_ACCOUNT)
-		pfx = "serviceAccount";
-	else
-		return -1;
-	if (who->email[0] == '\0' ||
-	    (size_t)snprintf(buf, len, "%s:%s", pfx, who->email) >= len)
-		return -1;
-	return 0;
+	    !nonempty(props_get(p, "auth/impersonate_service_account")) &&
+	    !nonempty(props_get(p, "auth/credential_file_override"));
 }
 
 /* Take s (n bytes), stripped, as the token; `from` names the source. */
@@ -488,7 +443,7 @@ parsehelper(struct token *t, char *buf, size_t n, char *err, size_t errlen)
 	const cJSON *props;
 	cJSON *root, *c;
 	const char *tok;
-	int raw, rc = -1;
+	int rc = -1;
 
 	cJSON_InitHooks(&hooks);
 	if ((root = cJSON_ParseWithLength(buf, n)) == NULL) {
@@ -508,11 +463,10 @@ parsehelper(struct token *t, char *buf, size_t n, char *err, size_t errlen)
 		goto out;
 	if (settoken(t, tok, strlen(tok), HELPER, err, errlen) == -1)
 		goto out;
-	raw = nonempty(conf_env(ENV_TOKEN)) ||
-	    nonempty(jstr(props, "auth", "access_token_file", NULL)) ||
-	    nonempty(jstr(props, "auth", "credential_file_override", NULL));
-	principal_of(jstr(props, "auth", "impersonate_service_account", NULL),
-	    jstr(props, "core", "account", NULL), raw, &t->who);
+	principal_settings(jstr(props, "auth", "impersonate_service_account",
+	    NULL), jstr(props, "core", "account", NULL), conf_env(ENV_TOKEN),
+	    jstr(props, "auth", "access_token_file", NULL),
+	    jstr(props, "auth", "credential_file_override", NULL), &t->who);
 	/*
 	 * creds.py IsUserAccountCredentials(): stored user credentials (a
 	 * refresh token) are; impersonated, service account, GCE outside
@@ -521,7 +475,8 @@ parsehelper(struct token *t, char *buf, size_t n, char *err, size_t errlen)
 	 * a raw token, which is that case.  (Workforce pool accounts, which
 	 * gcloud also counts, have no e-mail and stay at 0.)
 	 */
-	t->user_creds = t->who.kind == PRINCIPAL_USER;
+	t->user_creds = t->who.kind == PRINCIPAL_USER &&
+	    !nonempty(jstr(props, "auth", "credential_file_override", NULL));
 	t->source = HELPER;
 	rc = 0;
 out:

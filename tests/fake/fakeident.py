@@ -14,6 +14,7 @@ expects as a bearer too):
   POST /sts                          STS token exchange (external accounts)
   POST /v1/projects/-/serviceAccounts/SA:generateAccessToken
                                      IAM credentials: {"accessToken"}
+  POST /introspect                   STS token introspection: "username"
   POST /tokeninfo                    form body access_token=T: D/tokeninfo
                                      (JSON) when T is the token, else 400
   POST /v1/RESOURCE:testIamPermissions
@@ -102,6 +103,15 @@ class Handler(BaseHTTPRequestHandler):
                 "issued_token_type":
                     "urn:ietf:params:oauth:token-type:access_token",
                 "token_type": "Bearer"})
+        if path == "/introspect":
+            # STS introspection, as gcloud asks for an external account
+            # without impersonation (the account id of its token cache).
+            form = parse_qs(text)
+            return self.send(200, {
+                "active": form.get("token") == [tok],
+                "username": "principal://iam.googleapis.com/projects/"
+                "123456/locations/global/workloadIdentityPools/gh-pool/"
+                "subject/repo:octo/app:ref:refs/heads/main"})
         if path.endswith(":generateAccessToken"):
             return self.send(200, {"accessToken": tok,
                                    "expireTime": "2099-01-01T00:00:00Z"})
