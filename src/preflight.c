@@ -319,7 +319,7 @@ ask(struct run *r, char *err, size_t errlen)
 		apply_answers(r);
 		extras(r, &s, start, t.value);
 		opts(r, &s, start, &o);
-		principal_on_denial(&r->rep, &o, t.value);
+		principal_on_denial(&r->rep, &o, t.value, s.endpoint);
 	}
 out:
 	explicit_bzero(s.proxy, sizeof(s.proxy));	/* may hold a password */

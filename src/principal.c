@@ -21,6 +21,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "arclient.h"
 #include "conf.h"
 #include "fetch.h"
 #include "http.h"
@@ -356,15 +357,25 @@ principal_tokeninfo(const struct http_opts *o, const char *token,
 
 void
 principal_on_denial(struct report *rep, const struct http_opts *o,
-    const char *token)
+    const char *token, const char *endpoint)
 {
 	size_t i;
 
 	if (rep->who.kind != PRINCIPAL_UNKNOWN || token == NULL)
 		return;
 	for (i = 0; i < rep->n; i++)
-		if (rep->images[i].result == RESULT_DENIED) {
-			principal_tokeninfo(o, token, &rep->who);
-			return;
-		}
+		if (rep->images[i].result == RESULT_DENIED)
+			break;
+	if (i == rep->n)
+		return;
+	if (o->connect_to == NULL && (endpoint == NULL ||
+	    strcmp(endpoint, AR_ENDPOINT) != 0)) {
+		if (rep->who.note[0] != '\0')
+			strlcat(rep->who.note, "; ", sizeof(rep->who.note));
+		strlcat(rep->who.note, "Google's token-info endpoint is not "
+		    "asked when Artifact Registry is reached through an "
+		    "endpoint override", sizeof(rep->who.note));
+		return;
+	}
+	principal_tokeninfo(o, token, &rep->who);
 }

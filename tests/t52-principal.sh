@@ -201,6 +201,14 @@ run env CLOUDSDK_AUTH_ACCESS_TOKEN="$TOKEN" GCLOUD_RUN_DEPLOY_GCLOUD="$STAND_IN"
 jq -e '.principal == null and .images[0].member == null and (.images[0].grant | contains("--member=MEMBER")) and (.images[0].member_note | test("does not know the token"))' \
 	"$T/out" >/dev/null 2>&1 && ok "token-info refuses: MEMBER, with the reason in JSON" ||
 	not_ok "token-info refuses: MEMBER, with the reason in JSON" "$(cat "$T/out")"
+# An endpoint override without the connect-to seam: Google's default
+# host is not added behind the user's back (private endpoints, fakes).
+wire_mark
+run env -u GCLOUD_RUN_DEPLOY_CONNECT_TO CLOUDSDK_AUTH_ACCESS_TOKEN="$TOKEN" \
+	GCLOUD_RUN_DEPLOY_GCLOUD="$STAND_IN" "$SHIM" --preflight=only svc --image "$IMG/no/app:1"
+expect_rc "endpoint override, raw token, denied: 77" 77
+grep_file "endpoint override: token-info not asked, and the message says why" \
+	"$T/err" "token-info endpoint is not asked when Artifact Registry is reached through an endpoint override"
 grep -rqa -- "$TOKEN" "$T/all-output" && not_ok "the token is in no output" ||
 	ok "the token is in no output"
 
