@@ -30,8 +30,19 @@ struct api_error {
 
 void apierror_clear(struct api_error *e);
 
-/* Copy a string from the network: no control characters survive. */
+/*
+ * Copy a string from the network: no control characters survive, and a
+ * string that holds the token registered with apierror_secret() is
+ * replaced before anything is cut or changed (a message buffer says so,
+ * a shorter field is left empty).
+ */
 void apierror_copy(char *dst, size_t dlen, const char *src);
+
+/*
+ * Register the token being used (NULL: none); token_acquire() and
+ * token_free() do it.  The pointer is kept, not a copy.
+ */
+void apierror_secret(const char *token);
 
 /*
  * The body as a JSON object (strict: no trailing bytes, no NUL), or NULL

@@ -28,6 +28,8 @@ struct http_opts {
 					 * application/json */
 	struct curl_slist *connect_to;	/* CURLOPT_CONNECT_TO entries
 					 * (http_connect_to()), or NULL */
+	const char	*content_type;	/* of a POST body; NULL:
+					 * application/json */
 };
 
 /*
@@ -96,5 +98,13 @@ int http_metadata_host(const char *host);
  */
 CURLcode http_setup_metadata(CURL *h, const char *url, long timeout_ms,
     struct curl_slist **hdrs, struct http_buf *body, char *errbuf);
+
+/*
+ * The same, and any line (a response header echoing the credential, say)
+ * that holds `secret` (8 bytes or more; NULL for none) shows its header
+ * name only.  The trace of http_setup() passes the bearer token.
+ */
+void http_trace_secret(FILE *fp, curl_infotype type, const char *data,
+    size_t size, const char *secret);
 
 #endif

@@ -22,18 +22,8 @@
 #include <stddef.h>
 
 #include "cli.h"
+#include "principal.h"
 #include "props.h"
-
-enum principal_kind {
-	PRINCIPAL_UNKNOWN,
-	PRINCIPAL_USER,			/* member prefix "user:" */
-	PRINCIPAL_SERVICE_ACCOUNT	/* member prefix "serviceAccount:" */
-};
-
-struct principal {
-	enum principal_kind	kind;
-	char			email[320];	/* "" when unknown */
-};
 
 struct token {
 	char			*value;	/* NUL-terminated, secret */
@@ -59,9 +49,6 @@ void token_principal(const struct props *p, struct principal *who);
  * Decides the default quota project without running anything.
  */
 int token_user_creds(const struct props *p);
-
-/* "user:EMAIL" / "serviceAccount:EMAIL" into buf; -1 when unknown. */
-int principal_member(const struct principal *who, char *buf, size_t len);
 
 /*
  * Get the token gcloud would use for the command line `a`.  `gcloud` is the

@@ -15,6 +15,7 @@
 #include "agent.h"
 #include "apierror.h"
 #include "arclient.h"
+#include "sanitize.h"
 
 #define NONE		SIZE_MAX
 #define POLICY_BODY	"{\"options\":{\"requestedPolicyVersion\":3}}"
@@ -72,6 +73,7 @@ agent_policy(const cJSON *policy, const char *member, char *why, size_t len)
 	const cJSON *b, *role, *cond;
 	enum agent_result r = AGENT_MISSING;
 	const char *who;
+	char rs[256], ws[256];	/* from the policy: shown safely */
 
 	snprintf(why, len, "no binding grants it to the agent, allUsers or "
 	    "allAuthenticatedUsers");
@@ -83,21 +85,22 @@ agent_policy(const cJSON *policy, const char *member, char *why, size_t len)
 		    cJSON_GetObjectItemCaseSensitive(b, "members"),
 		    member)) == NULL)
 			continue;
+		san_shown(role->valuestring, rs, sizeof(rs));
+		san_shown(who, ws, sizeof(ws));
 		if (cond != NULL && !cJSON_IsNull(cond)) {
 			if (r == AGENT_MISSING)
 				snprintf(why, len, "%s is bound to %s under a "
 				    "condition, which is not evaluated here",
-				    who, role->valuestring);
+				    ws, rs);
 			r = AGENT_UNKNOWN;
 		} else if (agent_role_known(role->valuestring)) {
-			snprintf(why, len, "%s has %s", who,
-			    role->valuestring);
+			snprintf(why, len, "%s has %s", ws, rs);
 			return AGENT_OK;
 		} else {
 			if (r == AGENT_MISSING)
 				snprintf(why, len, "%s has %s, a role this check "
-				    "does not know (custom or not listed)", who,
-				    role->valuestring);
+				    "does not know (custom or not listed)", ws,
+				    rs);
 			r = AGENT_UNKNOWN;
 		}
 	}

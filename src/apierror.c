@@ -17,11 +17,30 @@ apierror_clear(struct api_error *e)
 	memset(e, 0, sizeof(*e));
 }
 
+/* The token of the check, while it is held (apierror_secret()). */
+static const char *secret;
+
+void
+apierror_secret(const char *token)
+{
+	secret = token != NULL && strlen(token) >= 8 ? token : NULL;
+}
+
+/*
+ * Copy src, first looking for the token in all of it: once cut to the
+ * buffer or with a byte replaced it would no longer be found.
+ */
 void
 apierror_copy(char *dst, size_t dlen, const char *src)
 {
 	size_t i;
 
+	if (secret != NULL && strstr(src, secret) != NULL) {
+		strlcpy(dst, dlen >= sizeof(((struct api_error *)0)->message) ?
+		    "the answer contained the access token, not shown" : "",
+		    dlen);
+		return;
+	}
 	strlcpy(dst, src, dlen);
 	for (i = 0; dst[i] != '\0'; i++)
 		if ((unsigned char)dst[i] < 0x20 || dst[i] == 0x7f)

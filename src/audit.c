@@ -276,7 +276,6 @@ query(struct aud *r)
 	apierror_scrub(&r->e, t.value);
 	explicit_bzero(s.proxy, sizeof(s.proxy));	/* may hold a secret */
 	token_free(&t);
-	prctl(PR_SET_DUMPABLE, 1);
 }
 
 static void

@@ -17,6 +17,7 @@
 
 #include "audit.h"
 #include "report.h"
+#include "sanitize.h"
 
 
 int
@@ -117,6 +118,7 @@ audit_json(FILE *f, const struct audit *au, const struct audit_info *in)
 	cJSON_AddBoolToObject(o, "complete", in->complete);
 	cJSON_AddNumberToObject(o, "omitted", (double)au->omitted);
 	cJSON_AddItemToObject(o, "error", str_or_null(in->error));
+	san_json_utf8(o);
 	if ((s = cJSON_PrintUnformatted(o)) != NULL)
 		fprintf(f, "%s\n", s);
 	free(s);
@@ -129,27 +131,34 @@ static void
 text_group(FILE *f, const struct audit_group *g)
 {
 	struct imageref ref;
-	char who[400];
+	char who[400], a[600], b[300];
 	size_t i;
 	int repo = repository(g, &ref);
 
+	/* Everything below comes from log entries: shown safely. */
 	if (principal_member(&g->who, who, sizeof(who)) != 0)
 		strlcpy(who, "a principal the entry does not name",
 		    sizeof(who));
 	if (g->image[0] != '\0')
-		fprintf(f, "\n%s cannot read image '%s'\n", who, g->image);
+		fprintf(f, "\n%s cannot read image '%s'\n",
+		    san_shown(who, b, sizeof(b)), san_shown(g->image, a,
+		    sizeof(a)));
 	else
 		fprintf(f, "\n%s cannot read an image the entry does not "
 		    "name\n", who);
 	if (repo)
-		fprintf(f, "  repository: %s\n", ref.resource);
+		fprintf(f, "  repository: %s\n", san_shown(ref.resource, a,
+		    sizeof(a)));
 	fprintf(f, "  %zu error%s, latest %s\n", g->count,
 	    g->count == 1 ? "" : "s",
-	    g->latest[0] ? g->latest : "(no time logged)");
+	    g->latest[0] ? san_shown(g->latest, a, sizeof(a)) :
+	    "(no time logged)");
 	for (i = 0; i < g->nsvc; i++)
 		fprintf(f, "%s%s%s%s%s", i == 0 ? "  services: " : ", ",
-		    g->svc[i].name, g->svc[i].region[0] ? " (" : "",
-		    g->svc[i].region, g->svc[i].region[0] ? ")" : "");
+		    san_shown(g->svc[i].name, a, sizeof(a)),
+		    g->svc[i].region[0] ? " (" : "",
+		    san_shown(g->svc[i].region, b, sizeof(b)),
+		    g->svc[i].region[0] ? ")" : "");
 	fprintf(f, "%s", g->nsvc > 0 ? "\n" : "");
 	if (repo)
 		report_grant(f, &g->who, &ref, "the principal that deployed");

@@ -3,7 +3,8 @@
  *
  * MUST rules for this file:
  *  - never run ourselves: skip any candidate with our device and inode
- *    (symlinks and hard links to the shim included);
+ *    (symlinks and hard links to the shim included), and any other install
+ *    of this program (an ELF file with shim_mark in it);
  *  - exec an absolute path, with the forwarded words unchanged;
  *  - the environment goes as it is, but for GCLOUD_RUN_DEPLOY_DEPTH;
  *  - restore the signal dispositions and mask we started with: SIG_IGN
@@ -12,6 +13,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -39,7 +41,40 @@ same_file(const struct stat *a, const struct stat *b)
 	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
 }
 
-/* A regular, executable file that is not this program. */
+/*
+ * Every build of this program carries this mark, and so can tell another
+ * install of itself (a different file, perhaps another version) from
+ * gcloud: two shims on PATH would otherwise hand over to each other.
+ */
+static const char shim_mark[] = "\001gcloud-run-deploy: not gcloud, "
+    "a shim in front of it (identity mark 1)\001";
+
+/* Is the executable at path a build of this program (an ELF with the mark)? */
+static int
+is_shim(const char *path)
+{
+	char buf[65536 + sizeof(shim_mark)];
+	size_t keep = 0, m = sizeof(shim_mark) - 1;
+	ssize_t n;
+	int fd, found = 0;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1)
+		return 0;
+	if (read(fd, buf, 4) != 4 || memcmp(buf, "\177ELF", 4) != 0) {
+		close(fd);
+		return 0;
+	}
+	while (!found && (n = read(fd, buf + keep, sizeof(buf) - keep)) > 0) {
+		n += keep;
+		found = memmem(buf, (size_t)n, shim_mark, m) != NULL;
+		keep = (size_t)n < m ? (size_t)n : m - 1;
+		memmove(buf, buf + n - keep, keep);
+	}
+	close(fd);
+	return found;
+}
+
+/* A regular, executable file that is not this program, nor a copy of it. */
 static int
 candidate(const char *path, const struct stat *self, int have_self)
 {
@@ -49,7 +84,7 @@ candidate(const char *path, const struct stat *self, int have_self)
 		return 0;
 	if (access(path, X_OK) != 0)
 		return 0;
-	return !(have_self && same_file(&st, self));
+	return !(have_self && same_file(&st, self)) && !is_shim(path);
 }
 
 static int

@@ -243,7 +243,15 @@ headers(const struct http_opts *o, const char *token,
 	rc = append(hdrs, auth);
 	explicit_bzero(auth, len);
 	free(auth);
-	if (rc == -1 || append(hdrs, "Content-Type: application/json"))
+	if (rc == -1)
+		return CURLE_OUT_OF_MEMORY;
+	if (o->content_type != NULL && !hdrsafe(o->content_type))
+		return CURLE_BAD_FUNCTION_ARGUMENT;
+	if ((size_t)snprintf(up, sizeof(up), "Content-Type: %s",
+	    o->content_type != NULL ? o->content_type : "application/json") >=
+	    sizeof(up))
+		return CURLE_BAD_FUNCTION_ARGUMENT;
+	if (append(hdrs, up) == -1)
 		return CURLE_OUT_OF_MEMORY;
 	/* The registry check asks for manifest media types instead. */
 	if (o->accept != NULL && !hdrsafe(o->accept))
@@ -267,8 +275,7 @@ static int
 debugcb(CURL *h, curl_infotype type, char *data, size_t size, void *arg)
 {
 	(void)h;
-	(void)arg;
-	http_trace(stderr, type, data, size);
+	http_trace_secret(stderr, type, data, size, arg);
 	return 0;
 }
 
@@ -302,7 +309,14 @@ http_setup(CURL *h, const char *url, const struct http_opts *o,
 		SET(CURLOPT_CAINFO, o->ca_file);
 		SET(CURLOPT_CAPATH, NULL);
 	}
-	if (o->proxy != NULL && *o->proxy != '\0')
+	/*
+	 * Plain http is allowed to loopback only: never through a proxy,
+	 * whether gcloud's proxy/ properties or the environment name it.
+	 */
+	if (kind == 2) {
+		SET(CURLOPT_PROXY, "");
+		SET(CURLOPT_NOPROXY, "*");
+	} else if (o->proxy != NULL && *o->proxy != '\0')
 		SET(CURLOPT_PROXY, o->proxy);
 	if (o->connect_to != NULL)
 		SET(CURLOPT_CONNECT_TO, o->connect_to);
@@ -318,6 +332,7 @@ http_setup(CURL *h, const char *url, const struct http_opts *o,
 	SET(CURLOPT_WRITEDATA, body);
 	if (o->verbose) {
 		SET(CURLOPT_DEBUGFUNCTION, debugcb);
+		SET(CURLOPT_DEBUGDATA, (void *)token);
 		SET(CURLOPT_VERBOSE, 1L);
 	}
 	return CURLE_OK;
@@ -364,10 +379,27 @@ h2header(const char *p, const char *end)
 	return NULL;
 }
 
+/*
+ * Does [p, end) hold the secret?  Any header may echo it (a proxy, a
+ * debugging server), not only Authorization.
+ */
+static int
+holds(const char *p, const char *end, const char *secret)
+{
+	size_t n;
+
+	if (secret == NULL || (n = strlen(secret)) < 8)
+		return 0;
+	for (; (size_t)(end - p) >= n; p++)
+		if (memcmp(p, secret, n) == 0)
+			return 1;
+	return 0;
+}
+
 /* One line (without its newline): keep the auth scheme, hide the rest. */
 static void
 traceline(FILE *fp, const char *prefix, const char *p, const char *end,
-    int info)
+    int info, const char *secret)
 {
 	const char *h = p, *v;
 
@@ -387,11 +419,26 @@ traceline(FILE *fp, const char *prefix, const char *p, const char *end,
 		    info ? "]" : "");
 		return;
 	}
+	if (holds(p, end, secret)) {	/* the header name, if it is clean */
+		if (info || (v = memchr(p, ':', (size_t)(end - p))) == NULL ||
+		    holds(p, v, secret))
+			v = p - 1;
+		fprintf(fp, "%s%.*s <redacted: it holds the access token>\n",
+		    prefix, (int)(v + 1 - p), p);
+		return;
+	}
 	fprintf(fp, "%s%.*s\n", prefix, (int)(end - p), p);
 }
 
 void
 http_trace(FILE *fp, curl_infotype type, const char *data, size_t size)
+{
+	http_trace_secret(fp, type, data, size, NULL);
+}
+
+void
+http_trace_secret(FILE *fp, curl_infotype type, const char *data,
+    size_t size, const char *secret)
 {
 	const char *prefix, *p = data, *end = data + size, *nl;
 
@@ -417,7 +464,8 @@ http_trace(FILE *fp, curl_infotype type, const char *data, size_t size)
 		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
 			nl = end;
 		if (nl > p && !(nl - p == 1 && *p == '\r'))
-			traceline(fp, prefix, p, nl, type == CURLINFO_TEXT);
+			traceline(fp, prefix, p, nl, type == CURLINFO_TEXT,
+			    secret);
 		p = nl + 1;
 	}
 }

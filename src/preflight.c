@@ -319,11 +319,12 @@ ask(struct run *r, char *err, size_t errlen)
 	if (rc == 0) {
 		apply_answers(r);
 		extras(r, &s, start, t.value);
+		opts(r, &s, start, &o);
+		principal_on_denial(&r->rep, &o, t.value, s.endpoint);
 	}
 out:
 	explicit_bzero(s.proxy, sizeof(s.proxy));	/* may hold a password */
 	token_free(&t);
-	prctl(PR_SET_DUMPABLE, 1);
 	return rc;
 }
 

@@ -10,6 +10,7 @@
 #include <cjson/cJSON.h>
 
 #include "report.h"
+#include "sanitize.h"
 
 #define PROG	"gcloud-run-deploy"
 #define TOKEN_OWNER	"the account that owns the access token"
@@ -62,15 +63,7 @@ report_decision_name(enum decision d)
 static const char *
 shown(const char *s, char *buf, size_t len)
 {
-	size_t i;
-
-	if (s == NULL)
-		return "";
-	for (i = 0; s[i] != '\0' && i + 4 < len; i++)
-		buf[i] = (unsigned char)s[i] < 0x20 ||
-		    (unsigned char)s[i] > 0x7e ? '?' : s[i];
-	strlcpy(buf + i, s[i] != '\0' ? "..." : "", len - i);
-	return buf;
+	return s == NULL ? "" : san_shown(s, buf, len);
 }
 
 void
@@ -198,6 +191,21 @@ json_exists(const struct exists_query *x)
 	return cJSON_CreateNull();
 }
 
+/* The member and the grant command of a denied image (SPEC section 8). */
+static void
+json_denied(cJSON *o, const struct report *r, const struct report_image *im)
+{
+	char member[400], grant[1200];
+	int known = principal_grant_member(&r->who, member,
+	    sizeof(member)) == 0;
+
+	cJSON_AddItemToObject(o, "member", str_or_null(known ? member : NULL));
+	cJSON_AddItemToObject(o, "grant", str_or_null(
+	    report_grant_line(known ? member : "MEMBER", &im->ref, " ", grant,
+	    sizeof(grant)) == 0 ? grant : NULL));
+	cJSON_AddItemToObject(o, "member_note", str_or_null(r->who.note));
+}
+
 static cJSON *
 json_image(const struct report *r, const struct report_image *im)
 {
@@ -216,6 +224,8 @@ json_image(const struct report *r, const struct report_image *im)
 	    cJSON_CreateString(results[im->result]));
 	detail(im, buf, sizeof(buf));
 	cJSON_AddItemToObject(o, "detail", str_or_null(buf));
+	if (im->result == RESULT_DENIED)
+		json_denied(o, r, im);
 	/*
 	 * Only for the images the checks after the IAM answer apply to
 	 * (asked or planned): absent reads as null (jq), and the fields
@@ -273,6 +283,7 @@ report_json(FILE *f, const struct report *r)
 		cJSON_AddItemToObject(o, "note", cJSON_CreateString(r->note));
 	if (r->settings != NULL)
 		cJSON_AddItemToObject(o, "settings", json_settings(r->settings));
+	san_json_utf8(o);	/* arguments may hold any bytes */
 	if ((s = cJSON_PrintUnformatted(o)) != NULL) {
 		fprintf(f, "%s\n", s);
 		cJSON_free(s);
@@ -285,14 +296,21 @@ int
 report_grant_line(const char *member, const struct imageref *ref,
     const char *sep, char *buf, size_t len)
 {
+	char q[4][1024];
 	int n;
 
 	if (ref->kind != IMAGEREF_AR && ref->kind != IMAGEREF_GCR)
 		return -1;
+	/* Every value is one shell word, whatever its bytes. */
+	if (san_shell_quote(ref->repository, q[0], sizeof(q[0])) != 0 ||
+	    san_shell_quote(ref->project, q[1], sizeof(q[1])) != 0 ||
+	    san_shell_quote(ref->location, q[2], sizeof(q[2])) != 0 ||
+	    san_shell_quote(member, q[3], sizeof(q[3])) != 0)
+		return -1;
 	n = snprintf(buf, len, "gcloud artifacts repositories "
 	    "add-iam-policy-binding %s --project=%s%s--location=%s "
 	    "--member=%s --role=roles/artifactregistry.reader",
-	    ref->repository, ref->project, sep, ref->location, member);
+	    q[0], q[1], sep, q[2], q[3]);
 	return n < 0 || (size_t)n >= len ? -1 : 0;
 }
 
@@ -300,9 +318,9 @@ void
 report_grant(FILE *f, const struct principal *who, const struct imageref *ref,
     const char *whose)
 {
-	char member[400], line[1200];
+	char member[400], line[1200], note[600];
 
-	if (principal_member(who, member, sizeof(member)) != 0)
+	if (principal_grant_member(who, member, sizeof(member)) != 0)
 		strlcpy(member, "MEMBER", sizeof(member));
 	if (report_grant_line(member, ref, " \\\n    ", line,
 	    sizeof(line)) != 0)
@@ -311,6 +329,8 @@ report_grant(FILE *f, const struct principal *who, const struct imageref *ref,
 	if (who->kind == PRINCIPAL_UNKNOWN)
 		fprintf(f, "  (MEMBER: user:EMAIL or serviceAccount:EMAIL of "
 		    "%s)\n", whose);
+	if (who->note[0] != '\0')	/* why, or what the member stands for */
+		fprintf(f, "  (%s)\n", shown(who->note, note, sizeof(note)));
 }
 
 static void

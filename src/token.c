@@ -35,25 +35,24 @@
  * AccessTokenCredentials, whose type creds.py calls UNKNOWN, not a user:
  * user_creds stays 0 for it.
  */
+#include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 
 #include <errno.h>
 #include <fcntl.h>
 #include <malloc.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
 
+#include "apierror.h"
 #include "conf.h"
 #include "metadata.h"
+#include "helperrun.h"
 #include "props.h"
 #include "token.h"
 #include "tokencache.h"
@@ -64,6 +63,7 @@
 #define WS		" \t\n\v\f\r\x1c\x1d\x1e\x1f"	/* str.strip() */
 #define SA_SUFFIX	".gserviceaccount.com"
 #define HELPER		"gcloud config config-helper"
+#define UNIVERSE	"googleapis.com"	/* core/universe_domain default */
 
 static long helper_ms = 60 * 1000;
 
@@ -73,71 +73,42 @@ token_set_timeout(long ms)
 	helper_ms = ms > 0 ? ms : 60 * 1000;
 }
 
-/* An e-mail address fit for "--member=user:EMAIL" in a shell line. */
-static int
-setemail(struct principal *who, const char *s, size_t n,
-    enum principal_kind kind)
-{
-	size_t i;
-
-	if (n == 0 || n >= sizeof(who->email) || memchr(s, '@', n) == NULL)
-		return -1;
-	for (i = 0; i < n; i++)
-		if (s[i] <= ' ' || s[i] >= 0x7f || strchr("'\"\\`$", s[i]))
-			return -1;
-	if (kind == PRINCIPAL_USER && n > strlen(SA_SUFFIX) &&
-	    strncasecmp(s + n - strlen(SA_SUFFIX), SA_SUFFIX,
-	    strlen(SA_SUFFIX)) == 0)
-		kind = PRINCIPAL_SERVICE_ACCOUNT;
-	memcpy(who->email, s, n);
-	who->email[n] = '\0';
-	who->kind = kind;
-	return 0;
-}
-
-/*
- * imp: auth/impersonate_service_account; raw: a token from the environment,
- * a token file or a credential file override is what gcloud uses.
- */
-static void
-principal_of(const char *imp, const char *account, int raw,
-    struct principal *who)
-{
-	const char *s, *e;
-
-	memset(who, 0, sizeof(*who));
-	who->kind = PRINCIPAL_UNKNOWN;
-	if (imp != NULL && *imp != '\0') {
-		s = (s = strrchr(imp, ',')) != NULL ? s + 1 : imp;
-		s += strspn(s, WS);
-		for (e = s + strlen(s); e > s && strchr(WS, e[-1]); e--)
-			;
-		if (setemail(who, s, e - s, PRINCIPAL_SERVICE_ACCOUNT) == -1)
-			memset(who, 0, sizeof(*who));
-		return;
-	}
-	if (raw || account == NULL)
-		return;
-	if (setemail(who, account, strlen(account), PRINCIPAL_USER) == -1)
-		memset(who, 0, sizeof(*who));
-}
-
 static int
 nonempty(const char *s)
 {
 	return s != NULL && *s != '\0';
 }
 
+/*
+ * The principal of the settings: impersonation, else a credential file
+ * (auth/credential_file_override, read offline), else a raw token (named
+ * by nobody until Google's token-info endpoint is asked on the denial
+ * path), else core/account.  `env` is CLOUDSDK_AUTH_ACCESS_TOKEN.
+ */
+static void
+principal_settings(const char *imp, const char *account, const char *env,
+    const char *tokfile, const char *credfile, struct principal *who)
+{
+	int raw = nonempty(env) || nonempty(tokfile);
+
+	principal_of(imp, account, raw || nonempty(credfile), who);
+	if (nonempty(imp))
+		return;
+	if (raw)
+		snprintf(who->note, sizeof(who->note), "a raw access token "
+		    "(%s) does not name its owner", nonempty(env) ? ENV_TOKEN :
+		    "auth/access_token_file");
+	else if (nonempty(credfile))
+		principal_from_file(credfile, who);
+}
+
 void
 token_principal(const struct props *p, struct principal *who)
 {
-	int raw;
-
-	raw = nonempty(conf_env(ENV_TOKEN)) ||
-	    nonempty(props_get(p, "auth/access_token_file")) ||
-	    nonempty(props_get(p, "auth/credential_file_override"));
-	principal_of(props_get(p, "auth/impersonate_service_account"),
-	    props_get(p, "core/account"), raw, who);
+	principal_settings(props_get(p, "auth/impersonate_service_account"),
+	    props_get(p, "core/account"), conf_env(ENV_TOKEN),
+	    props_get(p, "auth/access_token_file"),
+	    props_get(p, "auth/credential_file_override"), who);
 }
 
 int
@@ -147,24 +118,8 @@ token_user_creds(const struct props *p)
 
 	token_principal(p, &who);
 	return who.kind == PRINCIPAL_USER &&
-	    !nonempty(props_get(p, "auth/impersonate_service_account"));
-}
-
-int
-principal_member(const struct principal *who, char *buf, size_t len)
-{
-	const char *pfx;
-
-	if (who->kind == PRINCIPAL_USER)
-		pfx = "user";
-	else if (who->kind == PRINCIPAL_SERVICE_ACCOUNT)
-		pfx = "serviceAccount";
-	else
-		return -1;
-	if (who->email[0] == '\0' ||
-	    (size_t)snprintf(buf, len, "%s:%s", pfx, who->email) >= len)
-		return -1;
-	return 0;
+	    !nonempty(props_get(p, "auth/impersonate_service_account")) &&
+	    !nonempty(props_get(p, "auth/credential_file_override"));
 }
 
 /* Take s (n bytes), stripped, as the token; `from` names the source. */
@@ -254,143 +209,6 @@ out:
 	return rc;
 }
 
-static long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
-/* fork+execv with stdin from /dev/null and stdout into a pipe. */
-static pid_t
-spawn(char *const argv[], int *out)
-{
-	int pfd[2], nul;
-	pid_t pid;
-
-	if ((nul = open("/dev/null", O_RDONLY | O_CLOEXEC)) == -1)
-		return -1;
-	if (pipe2(pfd, O_CLOEXEC) == -1) {
-		close(nul);
-		return -1;
-	}
-	if ((pid = fork()) == 0) {
-		if (dup2(nul, STDIN_FILENO) == -1 ||
-		    dup2(pfd[1], STDOUT_FILENO) == -1 ||
-		    fcntl(STDIN_FILENO, F_SETFD, 0) == -1 ||
-		    fcntl(STDOUT_FILENO, F_SETFD, 0) == -1)
-			_exit(126);
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	close(nul);
-	close(pfd[1]);
-	if (pid == -1)
-		close(pfd[0]);
-	else
-		*out = pfd[0];
-	return pid;
-}
-
-/* Read fd to EOF into buf; 0, -1 on error, -2 on timeout, -3 too big. */
-static int
-collect(int fd, char *buf, size_t cap, size_t *n, long deadline)
-{
-	struct pollfd pfd = { fd, POLLIN, 0 };
-	ssize_t r;
-	long left;
-	int rc;
-
-	for (*n = 0;;) {
-		if ((left = deadline - now_ms()) <= 0)
-			return -2;
-		if ((rc = poll(&pfd, 1, (int)left)) == -1 && errno == EINTR)
-			continue;
-		if (rc == -1)
-			return -1;
-		if (rc == 0)
-			return -2;
-		if (*n == cap)
-			return -3;
-		if ((r = read(fd, buf + *n, cap - *n)) == -1) {
-			if (errno == EINTR || errno == EAGAIN)
-				continue;
-			return -1;
-		}
-		if (r == 0)
-			return 0;
-		*n += r;
-	}
-}
-
-/* Reap pid by the deadline, or kill it; -2 on timeout. */
-static int
-reap(pid_t pid, int *status, long deadline, int killnow)
-{
-	struct timespec tick = { 0, 10 * 1000 * 1000 };
-	pid_t r;
-
-	while (!killnow) {
-		if ((r = waitpid(pid, status, WNOHANG)) == pid)
-			return 0;
-		if (r == -1 && errno != EINTR)
-			return -1;
-		if (now_ms() >= deadline)
-			break;
-		nanosleep(&tick, NULL);
-	}
-	kill(pid, SIGKILL);
-	while (waitpid(pid, status, 0) == -1 && errno == EINTR)
-		;
-	return -2;
-}
-
-static int
-runfail(int rc, int status, const char *gcloud, char *err, size_t errlen)
-{
-	if (rc == -2)
-		snprintf(err, errlen, HELPER " did not finish within %ld s",
-		    (helper_ms + 999) / 1000);
-	else if (rc == -3)
-		snprintf(err, errlen, HELPER " printed more than %d bytes",
-		    HELPER_MAX_OUT);
-	else if (rc == -1)
-		snprintf(err, errlen, "cannot run '%s': %s", gcloud,
-		    strerror(errno));
-	else if (WIFSIGNALED(status))
-		snprintf(err, errlen, HELPER " was killed by signal %d",
-		    WTERMSIG(status));
-	else if (WEXITSTATUS(status) == 127 || WEXITSTATUS(status) == 126)
-		snprintf(err, errlen, "cannot run '%s'", gcloud);
-	else if (WEXITSTATUS(status) != 0)
-		snprintf(err, errlen, HELPER " failed (exit %d): run 'gcloud "
-		    "auth login', or check the account and impersonation "
-		    "settings gcloud names above", WEXITSTATUS(status));
-	else
-		return 0;
-	return -1;
-}
-
-/* Run argv; its stdout in buf (n bytes).  0, or -1 with a message. */
-static int
-run(char *const argv[], char *buf, size_t *n, char *err, size_t errlen)
-{
-	long deadline = now_ms() + helper_ms;
-	int fd, rc, rrc, status = 0;
-	pid_t pid;
-
-	if ((pid = spawn(argv, &fd)) == -1)
-		return runfail(-1, 0, argv[0], err, errlen);
-	rc = collect(fd, buf, HELPER_MAX_OUT, n, deadline);
-	close(fd);
-	rrc = reap(pid, &status, deadline, rc != 0);
-	if (rc == 0 && rrc != 0)
-		rc = rrc;
-	return runfail(rc, status, argv[0], err, errlen);
-}
-
 static void
 wipefree(void *ptr)
 {
@@ -409,6 +227,22 @@ jstr(const cJSON *o, const char *a, const char *b, const char *c)
 	return cJSON_IsString(o) ? o->valuestring : NULL;
 }
 
+/*
+ * A token of another universe (core/universe_domain) is good only at that
+ * universe's endpoints; every endpoint of the check is a googleapis.com
+ * one (or an override), so it is refused before any token is obtained.
+ */
+static int
+other_universe(const char *u, char *err, size_t errlen)
+{
+	if (u == NULL || *u == '\0' || strcmp(u, UNIVERSE) == 0)
+		return 0;
+	snprintf(err, errlen, "core/universe_domain is '%.100s': this check "
+	    "asks only the " UNIVERSE " universe, and a token of another "
+	    "universe is not sent there (deploy with --preflight=off)", u);
+	return -1;
+}
+
 /* Token and principal from config-helper's JSON. */
 static int
 parsehelper(struct token *t, char *buf, size_t n, char *err, size_t errlen)
@@ -417,7 +251,7 @@ parsehelper(struct token *t, char *buf, size_t n, char *err, size_t errlen)
 	const cJSON *props;
 	cJSON *root, *c;
 	const char *tok;
-	int raw, rc = -1;
+	int rc = -1;
 
 	cJSON_InitHooks(&hooks);
 	if ((root = cJSON_ParseWithLength(buf, n)) == NULL) {
@@ -429,16 +263,18 @@ parsehelper(struct token *t, char *buf, size_t n, char *err, size_t errlen)
 		snprintf(err, errlen, HELPER " printed no access token");
 		goto out;
 	}
-	if (settoken(t, tok, strlen(tok), HELPER, err, errlen) == -1)
-		goto out;
 	props = cJSON_GetObjectItemCaseSensitive(
 	    cJSON_GetObjectItemCaseSensitive(root, "configuration"),
 	    "properties");
-	raw = nonempty(conf_env(ENV_TOKEN)) ||
-	    nonempty(jstr(props, "auth", "access_token_file", NULL)) ||
-	    nonempty(jstr(props, "auth", "credential_file_override", NULL));
-	principal_of(jstr(props, "auth", "impersonate_service_account", NULL),
-	    jstr(props, "core", "account", NULL), raw, &t->who);
+	if (other_universe(jstr(props, "core", "universe_domain", NULL), err,
+	    errlen) != 0)
+		goto out;
+	if (settoken(t, tok, strlen(tok), HELPER, err, errlen) == -1)
+		goto out;
+	principal_settings(jstr(props, "auth", "impersonate_service_account",
+	    NULL), jstr(props, "core", "account", NULL), conf_env(ENV_TOKEN),
+	    jstr(props, "auth", "access_token_file", NULL),
+	    jstr(props, "auth", "credential_file_override", NULL), &t->who);
 	/*
 	 * creds.py IsUserAccountCredentials(): stored user credentials (a
 	 * refresh token) are; impersonated, service account, GCE outside
@@ -447,7 +283,8 @@ parsehelper(struct token *t, char *buf, size_t n, char *err, size_t errlen)
 	 * a raw token, which is that case.  (Workforce pool accounts, which
 	 * gcloud also counts, have no e-mail and stay at 0.)
 	 */
-	t->user_creds = t->who.kind == PRINCIPAL_USER;
+	t->user_creds = t->who.kind == PRINCIPAL_USER &&
+	    !nonempty(jstr(props, "auth", "credential_file_override", NULL));
 	t->source = HELPER;
 	rc = 0;
 out:
@@ -496,7 +333,8 @@ helper(const struct deploy_args *a, const char *gcloud, struct token *t,
 		snprintf(err, errlen, "%s", strerror(ENOMEM));
 		goto out;
 	}
-	if (run(argv, buf, &n, err, errlen) == 0)
+	if (helper_run(argv, buf, HELPER_MAX_OUT, &n, helper_ms, err,
+	    errlen) == 0)
 		rc = parsehelper(t, buf, n, err, errlen);
 out:
 	if (buf != NULL)
@@ -528,6 +366,15 @@ token_acquire(const struct props *p, const struct deploy_args *a,
 	int rc;
 
 	memset(t, 0, sizeof(*t));
+	if (other_universe(props_get(p, "core/universe_domain"), err,
+	    errlen) != 0)
+		return -1;
+	/*
+	 * No core file from here to the exec: freed buffers of libcurl and
+	 * OpenSSL still hold the token after token_free().  execve() makes
+	 * gcloud dumpable again.
+	 */
+	prctl(PR_SET_DUMPABLE, 0);
 	if (nonempty(props_get(p, "auth/impersonate_service_account")))
 		rc = helper(a, gcloud, t, err, errlen);
 	else if (nonempty(v = conf_env(ENV_TOKEN))) {
@@ -544,6 +391,8 @@ token_acquire(const struct props *p, const struct deploy_args *a,
 		rc = helper(a, gcloud, t, err, errlen);
 	if (rc == -1)
 		token_free(t);
+	else
+		apierror_secret(t->value);
 	return rc;
 }
 
@@ -551,6 +400,7 @@ void
 token_free(struct token *t)
 {
 	if (t->value != NULL) {
+		apierror_secret(NULL);
 		explicit_bzero(t->value, t->len);
 		free(t->value);
 	}

@@ -5,6 +5,9 @@
  * MUST rules for this file:
  *   - open both databases with SQLITE_OPEN_READONLY and a short busy
  *     timeout; never write, never create, never wait for gcloud's lock;
+ *     a database in WAL mode only as immutable, and only when no -wal
+ *     file holds newer pages (a read-only WAL connection would create
+ *     -wal and -shm in gcloud's folder);
  *   - anything missing, expired, locked, corrupt or unfamiliar is "not
  *     found", so the caller falls back to config-helper: this module only
  *     ever saves time, it never decides a different answer;
@@ -12,7 +15,10 @@
  *     row values) are wiped by the allocator installed around each lookup,
  *     and sqlite3_shutdown() frees them all before the lookup returns.
  */
+#include <sys/stat.h>
+
 #include <errno.h>
+#include <fcntl.h>
 #include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -173,16 +179,80 @@ parse_expiry(const char *s, size_t n, time_t *out)
 	return 0;
 }
 
+/*
+ * A database in WAL mode (header bytes 18 and 19 are 2): even a read-only
+ * connection creates NAME-wal and NAME-shm next to it, in gcloud's folder.
+ * 1 for WAL, 0 for a rollback journal, -1 when unreadable.
+ */
+static int
+walmode(const char *path)
+{
+	unsigned char h[20];
+	ssize_t n;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1)
+		return -1;
+	n = read(fd, h, sizeof(h));
+	close(fd);
+	if (n != (ssize_t)sizeof(h) ||
+	    memcmp(h, "SQLite format 3", 16) != 0)
+		return -1;
+	return h[18] == 2 || h[19] == 2;
+}
+
+/* "file:" URI of path with ?immutable=1: nothing is locked or created. */
+static int
+immutable_uri(const char *path, char *uri, size_t len)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t i = 0;
+	unsigned char c;
+
+	if (strlcpy(uri, "file:", len) >= len)
+		return -1;
+	for (i = 5; (c = (unsigned char)*path++) != '\0'; ) {
+		if (i + 4 >= len)
+			return -1;
+		if (c == '/' || c == '.' || c == '-' || c == '_' ||
+		    (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' &&
+		    (c | 0x20) <= 'z'))
+			uri[i++] = (char)c;
+		else {
+			uri[i++] = '%';
+			uri[i++] = hex[c >> 4];
+			uri[i++] = hex[c & 15];
+		}
+	}
+	uri[i] = '\0';
+	return strlcat(uri, "?immutable=1", len) >= len ? -1 : 0;
+}
+
+/*
+ * Open read-only, writing nothing: a rollback-journal database as it is;
+ * a WAL database only when no -wal file holds newer pages, as immutable
+ * (no -shm, no lock); else -1, and config-helper answers instead.
+ */
 static int
 opendb(const char *dir, const char *name, sqlite3 **db)
 {
-	char path[4096];
+	char path[4096], uri[3 * 4096 + 32];
+	struct stat st;
+	int wal;
 
 	*db = NULL;
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >=
-	    sizeof(path))
+	    sizeof(path) || (wal = walmode(path)) == -1)
 		return -1;
-	if (sqlite3_open_v2(path, db, SQLITE_OPEN_READONLY, NULL) !=
+	if (wal) {
+		if ((size_t)snprintf(uri, sizeof(uri), "%s-wal", path) >=
+		    sizeof(uri) || (stat(uri, &st) == 0 ? st.st_size != 0 :
+		    errno != ENOENT) || immutable_uri(path, uri, sizeof(uri)) != 0)
+			return -1;
+		if (sqlite3_open_v2(uri, db, SQLITE_OPEN_READONLY |
+		    SQLITE_OPEN_URI, NULL) != SQLITE_OK)
+			return -1;
+	} else if (sqlite3_open_v2(path, db, SQLITE_OPEN_READONLY, NULL) !=
 	    SQLITE_OK)
 		return -1;
 	sqlite3_busy_timeout(*db, TOKENCACHE_BUSY_MS);
