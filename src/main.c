@@ -2,6 +2,7 @@
  * gcloud-run-deploy - check that the deploying principal can read the
  * container images, then hand the command line over to the real gcloud.
  */
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include "conf.h"
 #include "gcloud.h"
 #include "preflight.h"
+#include "progress.h"
 #include "report.h"
 #include "stdinbuf.h"
 #include "usage.h"
@@ -36,8 +38,71 @@ handover(const struct conf *c, const struct deploy_args *a, int found,
 		    "GCLOUD_RUN_DEPLOY_GCLOUD to its absolute path");
 		exit(EXIT_NOGCLOUD);
 	}
+	progress_stop();
 	fflush(stdout);
+	if (c->report != NULL)
+		fclose(c->report);
 	gcloud_exec(path, a->fwd, a->nfwd, c->depth);
+}
+
+/*
+ * The shim's own options on the command line win over the environment;
+ * the report file is opened (and emptied) before the check, so that a
+ * report left by an earlier run is never read as this one's.
+ */
+static int
+settle(struct conf *c, const struct deploy_args *a)
+{
+	if (a->report_file != NULL)
+		c->report_file = a->report_file;
+	if (a->agent != NULL)
+		c->agent_block = conf_parse_agent(a->agent);
+	report_setup(c);
+	if (c->report_file == NULL ||
+	    (c->report = fopen(c->report_file, "we")) != NULL)
+		return 0;
+	report_error(c->color, "cannot write the report to '%s': %s",
+	    c->report_file, strerror(errno));
+	return -1;
+}
+
+/*
+ * `gcloud-run-deploy run deploy api ...`: gcloud would take "run" for the
+ * service and refuse "deploy", always; say why before anything runs.
+ */
+static int
+typo(const struct conf *c, const struct deploy_args *a)
+{
+	if (a->wrapper || a->nfwd < 4 || strcmp(a->fwd[2], "run") != 0 ||
+	    strcmp(a->fwd[3], "deploy") != 0)
+		return 0;
+	report_error(c->color, "'gcloud-run-deploy' already means 'gcloud "
+	    "run deploy': drop the words 'run deploy'");
+	report_hint("gcloud-run-deploy SERVICE --image=IMAGE ... (or gcloud "
+	    "run deploy SERVICE ... through the gcloud alias)");
+	return 1;
+}
+
+/* What the progress line says: the images, as gcloud names resources. */
+static void
+progress(const struct conf *c, const struct deploy_args *a,
+    enum preflight_mode mode)
+{
+	char what[200];
+
+	if (!c->progress || mode == PREFLIGHT_PLAN)
+		return;
+	if (a->nimages == 1)
+		snprintf(what, sizeof(what), "Checking that the deployer can "
+		    "read image [%s]", a->images[0].image);
+	else if (a->nimages > 1)
+		snprintf(what, sizeof(what), "Checking that the deployer can "
+		    "read %zu images", a->nimages);
+	else
+		snprintf(what, sizeof(what), "Reading %s [%s] and checking "
+		    "that the deployer can read its images", a->command,
+		    a->service != NULL ? a->service : "");
+	progress_start(1, what);
 }
 
 #define DISPATCH_HANDOVER	(-1)
@@ -109,21 +174,32 @@ main(int argc, char *argv[])
 		cli_free(&a);
 		return st == CLI_USAGE ? EXIT_USAGE : EXIT_UNAVAILABLE;
 	}
+	if (typo(&c, &a)) {
+		cli_free(&a);
+		return EXIT_USAGE;
+	}
 	mode = a.mode >= 0 ? (enum preflight_mode)a.mode : c.mode;
 	fmt = a.format >= 0 ? (enum report_format)a.format : c.format;
 	found = gcloud_locate(c.gcloud, path, sizeof(path), nf,
 	    sizeof(nf)) == 0;
 	if ((rc = dispatch(&c, &a, st, mode, found, err)) == DISPATCH_HANDOVER)
 		handover(&c, &a, found, path, nf);
+	if ((rc == DISPATCH_AUDIT || rc == DISPATCH_CHECK) &&
+	    settle(&c, &a) != 0)
+		rc = EXIT_USAGE;
 	if (rc == DISPATCH_AUDIT)	/* audit.h: no hand-over */
 		rc = audit_run(&c, &a, fmt, found ? path : NULL);
 	if (rc != DISPATCH_CHECK) {
 		cli_free(&a);
 		return rc;
 	}
+	progress(&c, &a, mode);
 	rc = preflight_run(&c, &a, mode, fmt, found ? path : NULL);
+	progress_stop();
 	if (rc == PREFLIGHT_HANDOVER)
 		handover(&c, &a, found, path, nf);
+	if (c.report != NULL)
+		fclose(c.report);
 	cli_free(&a);
 	return rc;
 }

@@ -112,14 +112,18 @@ else
 		'add-iam-policy-binding no '
 	no_esc "enforce, denied, not a terminal: no colour" "$T/err"
 
+	# Stdout is gcloud's whenever gcloud may run: the JSON report goes to
+	# stderr, or to the report file.
 	run "$SHIM" --preflight-format=json $D
 	expect_rc "enforce, denied, json: exit 77" 77
-	if [ "$(wc -l <"$T/out")" -eq 1 ] && python3 -c 'import json,sys
+	empty "enforce, denied, json: stdout empty (gcloud's)" "$T/out"
+	grep '^{' "$T/err" >"$T/err.json" || :
+	if [ "$(wc -l <"$T/err.json")" -eq 1 ] && python3 -c 'import json,sys
 d = json.load(open(sys.argv[1]))
-sys.exit(0 if d["decision"] == "blocked" else 1)' "$T/out"; then
-		ok "enforce, denied, json: one object on stdout, blocked"
-	else not_ok "enforce, denied, json: one object on stdout" \
-		"$(head -c 400 "$T/out")"; fi
+sys.exit(0 if d["decision"] == "blocked" else 1)' "$T/err.json"; then
+		ok "enforce, denied, json: one object on stderr, blocked"
+	else not_ok "enforce, denied, json: one object on stderr" \
+		"$(head -c 400 "$T/err")"; fi
 
 	run "$SHIM" $G
 	expect_rc "enforce, granted: gcloud's exit 0" 0
