@@ -71,6 +71,7 @@ struct report_settings {
 	const char	*run_endpoint;
 	const char	*ca_file;
 	const char	*proxy;		/* without user and password */
+	const char	*token_file;	/* auth/access_token_file */
 };
 
 struct report {
@@ -116,6 +117,15 @@ void report_json_out(const struct conf *c, enum preflight_mode mode,
  * message; from the images' answers or the last report_error().
  */
 const char *report_cause(const struct report *r, const char **message);
+
+/*
+ * Plan mode: no account, access token or token file is set (the metadata
+ * server is not asked in plan mode).
+ */
+int report_no_credentials(const struct report *r);
+
+/* Plan mode's settings, one per line, as the text plan shows them. */
+void report_settings_text(FILE *f, const struct report_settings *s);
 
 /* What this run did not check, into buf ("" when it checked all). */
 void report_note(const struct report *r, char *buf, size_t len);

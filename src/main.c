@@ -73,13 +73,22 @@ settle(struct conf *c, const struct deploy_args *a)
 static int
 typo(const struct conf *c, const struct deploy_args *a)
 {
-	if (a->wrapper || a->nfwd < 4 || strcmp(a->fwd[2], "run") != 0 ||
-	    strcmp(a->fwd[3], "deploy") != 0)
+	static const char *const words[] = { "deploy", "services", "jobs",
+	    "worker-pools" };
+	size_t i;
+
+	if (a->wrapper || a->nfwd < 4 || strcmp(a->fwd[2], "run") != 0)
+		return 0;
+	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (strcmp(a->fwd[3], words[i]) == 0)
+			break;
+	if (i == sizeof(words) / sizeof(words[0]))
 		return 0;
 	report_error(c->color, "'gcloud-run-deploy' already means 'gcloud "
-	    "run deploy': drop the words 'run deploy'");
-	report_hint("gcloud-run-deploy SERVICE --image=IMAGE ... (or gcloud "
-	    "run deploy SERVICE ... through the gcloud alias)");
+	    "run deploy': 'run %s' makes a service named 'run'", words[i]);
+	report_hint("gcloud-run-deploy SERVICE --image=IMAGE ...; for other "
+	    "commands (run %s ...), the gcloud of the wrapper: "
+	    "libexec/gcloud-run-deploy/gcloud", words[i]);
 	return 1;
 }
 
@@ -94,7 +103,7 @@ progress(const struct conf *c, const struct deploy_args *a,
 		return;
 	if (a->nimages == 1)
 		snprintf(what, sizeof(what), "Checking that the deployer can "
-		    "read image [%s]", a->images[0].image);
+		    "read [%s]", a->images[0].image);
 	else if (a->nimages > 1)
 		snprintf(what, sizeof(what), "Checking that the deployer can "
 		    "read %zu images", a->nimages);

@@ -415,6 +415,7 @@ plan_settings(struct run *r)
 	    "auth/impersonate_service_account");
 	rs->project = props_get(&r->props, "core/project");
 	rs->region = props_get(&r->props, "run/region");
+	rs->token_file = props_get(&r->props, "auth/access_token_file");
 	if (settings_load(&r->props, token_user_creds(&r->props), &r->ps,
 	    r->settings_err, sizeof(r->settings_err)) != 0)
 		r->rep.note = r->settings_err;	/* a check would stop here */

@@ -5,6 +5,8 @@
  * progress_stop() wakes it at once, and it clears its line before it
  * ends, so no output of the main thread can land inside it.
  */
+#include <sys/ioctl.h>
+
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -16,14 +18,13 @@
 
 #define DELAY_MS	1000	/* a check shorter than this shows nothing */
 #define TICK_MS		250	/* the mark turns at this pace */
-#define WIDTH		72	/* the line never wraps on an 80-column tty */
+#define WIDTH		200	/* at most; never wider than the terminal */
 
 static pthread_t	 thr;
 static pthread_mutex_t	 mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t	 cv;
 static int		 running, stopping;
 static char		 line[WIDTH + 8];
-static size_t		 linelen;
 
 static void
 put(const char *s, size_t n)
@@ -94,16 +95,18 @@ void
 progress_start(int on, const char *what)
 {
 	pthread_condattr_t ca;
-	size_t i;
+	struct winsize ws;
+	size_t i, cols = 80;
 
 	if (!on || running || what == NULL)
 		return;
-	/* Printable ASCII only, cut to fit one line. */
-	for (i = 0; what[i] != '\0' && i < WIDTH - 4; i++)
+	if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 20)
+		cols = ws.ws_col < WIDTH ? ws.ws_col : WIDTH;
+	/* Printable ASCII only, cut to fit one line (with "..." and mark). */
+	for (i = 0; what[i] != '\0' && i + 5 < cols; i++)
 		line[i] = (unsigned char)what[i] < 0x20 ||
 		    (unsigned char)what[i] > 0x7e ? '?' : what[i];
 	strlcpy(line + i, "...", sizeof(line) - i);
-	linelen = strlen(line);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&cv, &ca);

@@ -290,6 +290,8 @@ json_settings(const struct report_settings *s)
 	cJSON_AddItemToObject(o, "custom_ca_certs_file",
 	    str_or_null(s->ca_file));
 	cJSON_AddItemToObject(o, "proxy", str_or_null(s->proxy));
+	cJSON_AddItemToObject(o, "access_token_file",
+	    str_or_null(s->token_file));
 	return o;
 }
 
@@ -645,16 +647,23 @@ summary_extras(FILE *f, const struct report *r, const struct report_image *im)
 void
 report_summary(FILE *f, const struct report *r)
 {
-	char note[1024];
+	char note[2048], wide[sizeof(note)];
 	char sa[SHOWN], sb[SHOWN];
 	char who[400];
 	size_t i;
 
-	who_text(r, who, sizeof(who));
+	progress_stop();
+	if (r->decision == DECISION_PLANNED && report_no_credentials(r))
+		strlcpy(who, "no one: no credentials are set", sizeof(who));
+	else
+		who_text(r, who, sizeof(who));
 	fprintf(f, "%s%s%s: %s for %s\n", BOLD(r), r->command ? r->command :
 	    "gcloud", OFF(r->color), decisions[r->decision], who);
-	if (r->note != NULL)
-		fprintf(f, "  %s\n", shown(r->note, note, sizeof(note)));
+	report_note(r, note, sizeof(note));
+	if (*note != '\0')
+		fprintf(f, "  note: %s\n", shown(note, wide, sizeof(wide)));
+	if (r->settings != NULL)
+		report_settings_text(f, r->settings);
 	for (i = 0; i < r->n; i++) {
 		const struct report_image *im = &r->images[i];
 		int repo = im->ref.kind == IMAGEREF_AR ||

@@ -128,6 +128,52 @@ add(char *buf, size_t len, const char *s)
 	strlcat(buf, s, len);
 }
 
+int
+report_no_credentials(const struct report *r)
+{
+	const char *t = conf_env("CLOUDSDK_AUTH_ACCESS_TOKEN");
+
+	return r->who.kind == PRINCIPAL_UNKNOWN && (t == NULL || *t == '\0') &&
+	    r->settings != NULL && r->settings->account == NULL &&
+	    r->settings->token_file == NULL;
+}
+
+void
+report_settings_text(FILE *f, const struct report_settings *s)
+{
+	const struct {
+		const char *name, *value, *none;
+	} l[] = {
+		{ "configuration", s->configuration, "(none)" },
+		{ "account", s->account, "(none)" },
+		{ "access token file", s->token_file, "(none)" },
+		{ "impersonate", s->impersonate, "(none)" },
+		{ "project", s->project, "(none)" },
+		{ "region", s->region, "(none)" },
+		{ "quota project", s->quota_project,
+		    "(none: X-Goog-User-Project not sent)" },
+		{ "Artifact Registry", s->ar_endpoint, "(not resolved)" },
+		{ "Cloud Run", s->run_endpoint, "(not resolved)" },
+		{ "CA file", s->ca_file, "(the system's)" },
+		{ "proxy", s->proxy, "(none)" },
+	};
+	size_t i, j;
+
+	fprintf(f, "  settings a check would use:\n");
+	for (i = 0; i < sizeof(l) / sizeof(l[0]); i++) {
+		fprintf(f, "    %-18s ", l[i].name);
+		if (l[i].value == NULL) {
+			fprintf(f, "%s\n", l[i].none);
+			continue;
+		}
+		for (j = 0; l[i].value[j] != '\0' && j < 300; j++)
+			fputc((unsigned char)l[i].value[j] < 0x20 ||
+			    (unsigned char)l[i].value[j] > 0x7e ? '?' :
+			    l[i].value[j], f);
+		fputc('\n', f);
+	}
+}
+
 void
 report_note(const struct report *r, char *buf, size_t len)
 {
@@ -138,6 +184,11 @@ report_note(const struct report *r, char *buf, size_t len)
 	buf[0] = '\0';
 	if (r->note != NULL)
 		add(buf, len, r->note);
+	if (r->decision == DECISION_PLANNED && report_no_credentials(r))
+		add(buf, len, "no credentials: no account, access token or "
+		    "token file is set, so a check would stop here unless the "
+		    "metadata server (Compute Engine, Cloud Build, Cloud Run) "
+		    "names an account; 'gcloud auth login' signs in");
 	for (i = 0; i < r->n; i++) {
 		const struct report_image *im = &r->images[i];
 
