@@ -191,7 +191,16 @@ main(int argc, char *argv[])
 	fmt = a.format >= 0 ? (enum report_format)a.format : c.format;
 	found = gcloud_locate(c.gcloud, path, sizeof(path), nf,
 	    sizeof(nf)) == 0;
-	if ((rc = dispatch(&c, &a, st, mode, found, err)) == DISPATCH_HANDOVER)
+	rc = dispatch(&c, &a, st, mode, found, err);
+	/*
+	 * A deploy with nothing to check (--source...) still writes the
+	 * report file a CI job asked for, saying why: never a stale one.
+	 */
+	if (rc == DISPATCH_HANDOVER && st == CLI_OK && found && !a.check &&
+	    a.command != NULL && mode != PREFLIGHT_OFF &&
+	    (a.report_file != NULL || c.report_file != NULL))
+		rc = DISPATCH_CHECK;
+	if (rc == DISPATCH_HANDOVER)
 		handover(&c, &a, found, path, nf);
 	if ((rc == DISPATCH_AUDIT || rc == DISPATCH_CHECK) &&
 	    settle(&c, &a) != 0)

@@ -141,6 +141,16 @@ jcheck "1: GCLOUD_RUN_DEPLOY_REPORT holds the report, text on stderr" "$T/r2.jso
 schema_keep "$T/r2.json"
 grep_file "1: ... and the text report is still on stderr" "$T/err" 'cannot read image'
 
+echo stale >"$T/r3.json"
+run "$SHIM" --preflight-report="$T/r3.json" svc --source=. $R
+expect_rc "1: a --source deploy with a report file: handed over" 0
+jcheck "1: ... the report file says why nothing was checked (never stale)" "$T/r3.json" \
+	'd["decision"] == "deploy" and d["images"] == [] and "source" in d["note"]'
+schema_keep "$T/r3.json"
+if tr '\0' ' ' <"$T/argv" | grep -q "^run deploy svc --source=. $R \$"; then
+	ok "1: ... gcloud gets its arguments, the option removed"
+else not_ok "1: ... gcloud's argv" "$(tr '\0' ' ' <"$T/argv")"; fi
+
 run "$SHIM" --preflight-report="$T/no/such/dir/r.json" svc --image="$IMG/ok/app:1" $R
 expect_rc "1: a report file that cannot be written: exit 64" 64
 grep_file "1: ... says so" "$T/err" "cannot write the report to '.*r.json'"
