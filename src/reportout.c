@@ -9,6 +9,9 @@
 
 #include "report.h"
 
+/* How a skipped manifest's detail starts: said once by the result. */
+#define GRANTED		"read access granted; "
+
 static long	setup_timeout_ms = 30 * 1000;
 static int	setup_agent_block;
 
@@ -109,8 +112,12 @@ report_cause(const struct report *r, const char **message)
 			cause = im->ex->http_code == 0 ? "network" :
 			    "api-error";
 		if (cause != NULL && *last == '\0') {
-			snprintf(buf, sizeof(buf), "cannot check image '%s'",
-			    im->image);
+			snprintf(buf, sizeof(buf), "cannot check image '%s': "
+			    "%s", im->image, im->q != NULL &&
+			    im->q->status == AR_ERROR ? im->q->e.message :
+			    im->ex != NULL ? im->ex->detail : im->ref.kind ==
+			    IMAGEREF_INVALID && im->ref.error != NULL ?
+			    im->ref.error : "no answer");
 			last = buf;
 		}
 	}
@@ -196,8 +203,11 @@ report_note(const struct report *r, char *buf, size_t len)
 		failed += im->result == RESULT_ERROR &&
 		    im->ref.kind != IMAGEREF_INVALID;
 		if (im->ex != NULL && im->ex->status == EXISTS_SKIPPED &&
-		    manifests == NULL)
+		    manifests == NULL) {
 			manifests = im->ex->detail;
+			if (strncmp(manifests, GRANTED, strlen(GRANTED)) == 0)
+				manifests += strlen(GRANTED);
+		}
 		agent += im->sa != NULL && im->sa->result == AGENT_UNKNOWN;
 	}
 	if (other > 0) {
