@@ -51,13 +51,15 @@ handover(const struct conf *c, const struct deploy_args *a, int found,
  * report left by an earlier run is never read as this one's.
  */
 static int
-settle(struct conf *c, const struct deploy_args *a)
+settle(struct conf *c, const struct deploy_args *a, int check)
 {
 	if (a->report_file != NULL)
 		c->report_file = a->report_file;
 	if (a->agent != NULL)
 		c->agent_block = conf_parse_agent(a->agent);
 	report_setup(c);
+	if (!check)	/* audit: its own report, on stdout */
+		return 0;
 	if (c->report_file == NULL ||
 	    (c->report = fopen(c->report_file, "we")) != NULL)
 		return 0;
@@ -203,7 +205,7 @@ main(int argc, char *argv[])
 	if (rc == DISPATCH_HANDOVER)
 		handover(&c, &a, found, path, nf);
 	if ((rc == DISPATCH_AUDIT || rc == DISPATCH_CHECK) &&
-	    settle(&c, &a) != 0)
+	    settle(&c, &a, rc == DISPATCH_CHECK) != 0)
 		rc = EXIT_USAGE;
 	if (rc == DISPATCH_AUDIT)	/* audit.h: no hand-over */
 		rc = audit_run(&c, &a, fmt, found ? path : NULL);

@@ -151,6 +151,11 @@ if tr '\0' ' ' <"$T/argv" | grep -q "^run deploy svc --source=. $R \$"; then
 	ok "1: ... gcloud gets its arguments, the option removed"
 else not_ok "1: ... gcloud's argv" "$(tr '\0' ' ' <"$T/argv")"; fi
 
+echo keep >"$T/r4.json"
+run env -u CLOUDSDK_CORE_PROJECT "$SHIM" --preflight=audit --preflight-report="$T/r4.json"
+if [ "$(cat "$T/r4.json")" = keep ]; then ok "1: audit mode leaves the report file alone (its report is on stdout)"
+else not_ok "1: audit mode leaves the report file alone" "$(head -c 300 "$T/r4.json")"; fi
+
 run "$SHIM" --preflight-report="$T/no/such/dir/r.json" svc --image="$IMG/ok/app:1" $R
 expect_rc "1: a report file that cannot be written: exit 64" 64
 grep_file "1: ... says so" "$T/err" "cannot write the report to '.*r.json'"
