@@ -101,7 +101,8 @@ progress(const struct conf *c, const struct deploy_args *a,
 {
 	char what[200];
 
-	if (!c->progress || mode == PREFLIGHT_PLAN)
+	/* Not over a verbose trace, nor when nothing is sent. */
+	if (!c->progress || c->verbose || mode == PREFLIGHT_PLAN)
 		return;
 	if (a->nimages == 1)
 		snprintf(what, sizeof(what), "Checking that the deployer can "
