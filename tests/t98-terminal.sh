@@ -4,6 +4,7 @@
 # JSON or only/plan modes; and the shim's own --help and --version.
 # A terminal comes from util-linux script(1); without it those cases SKIP.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/schema.sh"
 
 ESC=$(printf '\033')
 make_recorder
@@ -118,6 +119,7 @@ else
 	expect_rc "enforce, denied, json: exit 77" 77
 	empty "enforce, denied, json: stdout empty (gcloud's)" "$T/out"
 	grep '^{' "$T/err" >"$T/err.json" || :
+	schema_keep "$T/err.json"
 	if [ "$(wc -l <"$T/err.json")" -eq 1 ] && python3 -c 'import json,sys
 d = json.load(open(sys.argv[1]))
 sys.exit(0 if d["decision"] == "blocked" else 1)' "$T/err.json"; then
@@ -161,6 +163,7 @@ tty() {
 if ! command -v script >/dev/null 2>&1 ||
     ! script -qec true /dev/null </dev/null >/dev/null 2>&1; then
 	skip "script(1) missing or without a pty: no terminal cases"
+	schema_check
 	done_testing
 	exit
 fi
@@ -188,4 +191,5 @@ tty x "TERM=xterm '$SHIM' --preflight=plan svc --image=$IMG/r/i:1 \
     --region=us-central1 --project=p >'$T/plan.txt'"
 grep_file "tty, plan to a file: the plan is there" "$T/plan.txt" 'planned'
 no_esc "tty, plan to a file: no bold in the file" "$T/plan.txt"
+schema_check
 done_testing
