@@ -3,7 +3,8 @@
 # `gcloud-run-deploy ARGS` means `gcloud run deploy ARGS`, so its words are
 # completed by gcloud's own completer (_python_argcomplete, from the SDK's
 # completion.bash.inc) as if "gcloud run deploy ARGS" had been typed; the
-# shim's own --preflight and --preflight-format are added.  The wrapper
+# shim's own --preflight, --preflight-format, --preflight-report and
+# --preflight-service-agent are added.  The wrapper
 # (libexec/gcloud-run-deploy/gcloud, or an alias named gcloud) completes
 # exactly as gcloud: bash looks completions up by the typed word, gcloud.
 #
@@ -31,25 +32,40 @@ _gcloud_run_deploy_sdk()
 	return 1
 }
 
-# _gcloud_run_deploy_own CUR PREV PREVPREV: the shim's own options.  Bash
-# splits "--preflight=o" into "--preflight" "=" "o" when COMP_WORDBREAKS
-# holds "=" (the default): then only the value is completed.
+# _gcloud_run_deploy_own CUR PREV PREVPREV WORD: the shim's own options.
+# Bash splits "--preflight=o" into "--preflight" "=" "o" when
+# COMP_WORDBREAKS holds "=" (the default); right after the "=" the word
+# completed (CUR) is empty and COMP_WORDS[COMP_CWORD] (WORD) is "=" itself.
+# Then only the value is completed.
 _gcloud_run_deploy_own()
 {
-	local cur=$1 flag= val w vals
-	if [[ $2 == "=" ]]; then
-		flag=$3 val=$cur
-	elif [[ $cur == "=" ]]; then
-		flag=$2 val=
+	local cur=$1 prev=$2 pp=$3 word=$4 flag= val w vals
+	if [[ $prev == "=" ]]; then
+		flag=$pp val=$cur
+	elif [[ $cur == "=" || ($word == "=" && -z $cur) ]]; then
+		flag=$prev val=
 	elif [[ $cur == --preflight*=* ]]; then
 		flag=${cur%%=*} val=${cur#*=}
 	fi
 	case $flag in
-	--preflight) vals="enforce warn only plan off" ;;
+	--preflight) vals="enforce warn only plan off audit" ;;
 	--preflight-format) vals="text json" ;;
+	--preflight-service-agent) vals="warn block" ;;
+	--preflight-report)
+		local IFS=$'\n'
+		for w in $(compgen -f -- "$val"); do
+			[[ -d $w ]] && w+=/ || w+=" "
+			if [[ $cur == --* ]]; then
+				COMPREPLY+=("$flag=$w")
+			else
+				COMPREPLY+=("$w")
+			fi
+		done
+		return 0 ;;
 	"")
 		[[ $cur == --p* ]] || return 1
-		for w in --preflight= --preflight-format=; do
+		for w in --preflight= --preflight-format= --preflight-report= \
+		    --preflight-service-agent=; do
 			[[ $w == "$cur"* ]] && COMPREPLY+=("$w")
 		done
 		return 1 ;;
@@ -77,7 +93,8 @@ _gcloud_run_deploy()
 	local pp=
 	((COMP_CWORD >= 2)) && pp=${COMP_WORDS[COMP_CWORD - 2]}
 	# A value of the shim's own option: nothing for gcloud to add.
-	_gcloud_run_deploy_own "$2" "$prev" "$pp" && return 0
+	_gcloud_run_deploy_own "$2" "$prev" "$pp" \
+	    "${COMP_WORDS[COMP_CWORD]}" && return 0
 	local -a mine=("${COMPREPLY[@]}")
 	_gcloud_run_deploy_sdk || return 0
 	local COMP_LINE="$new${COMP_LINE:head}"

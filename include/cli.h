@@ -88,6 +88,10 @@ struct deploy_args {
 	const char	*unknown_flag;		/* first flag gcloud 528 lacks */
 	const char	*remove_containers;	/* --remove-containers=A,B */
 	const char	*freshness;		/* --freshness (audit mode) */
+	/* --- output (issue 13): more shim options, NULL when not given --- */
+	const char	*report_file;		/* --preflight-report=FILE */
+	const char	*agent;			/* --preflight-service-agent=
+						 * warn|block */
 };
 
 enum cli_status cli_parse(int argc, char **argv, enum cli_mode mode,

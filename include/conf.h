@@ -7,6 +7,7 @@
 #define CONF_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 enum preflight_mode {
 	PREFLIGHT_ENFORCE,	/* default: stop on a denial or a failed check */
@@ -34,6 +35,15 @@ struct conf {
 	/* --- registry check (exists.c): test and mirror seam --- */
 	const char		*connect_to;	/* GCLOUD_RUN_DEPLOY_CONNECT_TO,
 						 * parsed by http_connect_to() */
+	/* --- output (issue 13) --- */
+	const char		*report_file;	/* GCLOUD_RUN_DEPLOY_REPORT, or
+						 * --preflight-report=FILE */
+	FILE			*report;	/* report_file, opened by main() */
+	int			 agent_block;	/* GCLOUD_RUN_DEPLOY_SERVICE_AGENT
+						 * =block: a service agent that
+						 * cannot read stops the deploy */
+	int			 progress;	/* stderr is a terminal: show a
+						 * progress line */
 };
 
 /*
@@ -45,6 +55,7 @@ int conf_load(struct conf *c, char *err, size_t errlen);
 /* Parse a mode or format word; -1 when unknown. */
 int conf_parse_mode(const char *s);
 int conf_parse_format(const char *s);
+int conf_parse_agent(const char *s);	/* warn 0, block 1, else -1 */
 const char *conf_mode_name(enum preflight_mode mode);
 
 /* getenv() for the other modules: NULL when unset. */

@@ -3,11 +3,14 @@
  * errors with their remediation, the text and JSON reports.  Remediation
  * text lives here and nowhere else.
  *
- * The JSON report's field names are a public interface (SPEC section 8):
- * {"command", "principal", "decision", "images": [{"image", "container",
- * "kind", "reference": {"domain", "path", "tag", "digest"}, "repository",
- * "result", "detail", "manifest", "exists", "service_agent": {"member",
- * "result", "detail", "grant"} or null}]}.
+ * The JSON report's field names are a public interface (SPEC section 8),
+ * described by doc/report.schema.json (REPORT_SCHEMA is its version):
+ * {"schema", "command", "service", "principal", "decision", "images":
+ * [{"image", "container", "kind", "reference": {"domain", "path", "tag",
+ * "digest"}, "repository", "result", "detail", "member" and "grant" (denied
+ * images), "manifest", "exists", "service_agent": {"member", "result",
+ * "detail", "grant"} or null}], "note", "error": {"cause", "message"} (an
+ * error decision), "settings" (plan mode)}.
  */
 #ifndef REPORT_H
 #define REPORT_H
@@ -15,9 +18,11 @@
 #include <stdio.h>
 
 #include "agent.h"
+#include "conf.h"
 #include "arclient.h"
 #include "exists.h"
 #include "imageref.h"
+#include "runclient.h"
 #include "token.h"
 
 enum result {
@@ -32,7 +37,10 @@ enum decision {
 	DECISION_DEPLOY,	/* gcloud runs (or would, in only mode) */
 	DECISION_BLOCKED,	/* a permission is missing */
 	DECISION_ERROR,		/* the check could not finish */
-	DECISION_PLANNED	/* plan mode */
+	DECISION_PLANNED,	/* plan mode */
+	DECISION_WARNING	/* JSON only: gcloud runs (or would), but no
+				 * grant was found for the Cloud Run service
+				 * agent (report_agent_risk) */
 };
 
 struct report_image {
@@ -63,6 +71,7 @@ struct report_settings {
 	const char	*run_endpoint;
 	const char	*ca_file;
 	const char	*proxy;		/* without user and password */
+	const char	*token_file;	/* auth/access_token_file */
 };
 
 struct report {
@@ -81,8 +90,66 @@ struct report {
 						 * agent, "" when unknown */
 };
 
+#define REPORT_SCHEMA	1
+
 /* The JSON object, one line, on `f`. */
 void report_json(FILE *f, const struct report *r);
+
+/*
+ * Once, from main(): the settings every report needs (the deadline the
+ * way-out hints name, whether a progress line may be shown).
+ */
+void report_setup(const struct conf *c);
+
+/*
+ * The JSON report where it belongs (SPEC section 8): in only and plan
+ * modes on stdout, the one object there; in the modes that run gcloud
+ * never on stdout (gcloud's), but in the report file, else on stderr.
+ * A report file (c->report) gets it in every mode and format.
+ */
+void report_json_out(const struct conf *c, enum preflight_mode mode,
+    enum report_format fmt, const struct report *r);
+
+/*
+ * Why a check could not finish, as a word for scripts (JSON "error.cause":
+ * timeout, network, credentials, api-disabled, quota-project, api-error,
+ * invalid-image, image-not-found, bad-input, check-failed), and the
+ * message; from the images' answers or the last report_error().
+ */
+const char *report_cause(const struct report *r, const char **message);
+
+/*
+ * Plan mode: no account, access token or token file is set (the metadata
+ * server is not asked in plan mode).
+ */
+int report_no_credentials(const struct report *r);
+
+/* Plan mode's settings, one per line, as the text plan shows them. */
+void report_settings_text(FILE *f, const struct report_settings *s);
+
+/* What this run did not check, into buf ("" when it checked all). */
+void report_note(const struct report *r, char *buf, size_t len);
+
+/*
+ * 1 when no grant was found for a Cloud Run service agent (missing_only),
+ * or when that could not be told either (0).
+ */
+int report_agent_risk(const struct report *r, int missing_only);
+
+/* 1 when that stops the deploy (--preflight-service-agent=block). */
+int report_agent_block(void);
+
+/*
+ * A deployed resource that could not be read, in words: the cause and
+ * what to do (an expired token, the API disabled, the network...).
+ */
+void report_run_error(const struct run_read *d, char *buf, size_t len);
+
+/*
+ * The way out of a check that could not finish (exit 69), as hint lines
+ * on `f`: --preflight=warn, and GCLOUD_RUN_DEPLOY_TIMEOUT for a timeout.
+ */
+void report_way_out(FILE *f, const struct report *r);
 
 /* The human report: problems and hints, in gcloud's tone, on `f`. */
 void report_text(FILE *f, const struct report *r);
@@ -114,6 +181,7 @@ void report_grant(FILE *f, const struct principal *who,
     const struct imageref *ref, const char *whose);
 
 const char *report_result_name(enum result r);
+const char *report_last_error(void);	/* "" when none */
 const char *report_decision_name(enum decision d);
 
 #endif

@@ -49,6 +49,9 @@ struct run_read {
 	struct run_container	*c;		/* out */
 	size_t			 n;
 	struct api_error	 e;
+	int			 disabled;	/* out: RUN_ABSENT because the
+						 * Cloud Run API is not enabled
+						 * in the project */
 };
 
 int runclient_read(struct run_read *r, const char *endpoint,

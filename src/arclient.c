@@ -56,6 +56,13 @@ ar_decode(struct ar_query *q, long http_code, const char *body, size_t len)
 		decodeok(q, root);
 	else
 		apierror_status(&q->e, root);
+	/*
+	 * "Permission ... denied on resource ... (or it may not exist)": the
+	 * same answer as {} in words, a denial (or a missing repository).
+	 */
+	if (http_code == 403 &&
+	    strcmp(q->e.reason, "IAM_PERMISSION_DENIED") == 0)
+		q->status = AR_DENIED;
 	cJSON_Delete(root);
 }
 

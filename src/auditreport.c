@@ -188,7 +188,9 @@ audit_text(FILE *f, const struct audit *au, const struct audit_info *in)
 		    "deploys: grant roles/artifactregistry.reader\nas above "
 		    "(or run gcloud-run-deploy before each deploy).\n");
 	else if (in->complete)
-		fprintf(f, "No errors: every deploy in this period could read "
-		    "its images.\n");
+		fprintf(f, "No matching log entries: no deploy in this period "
+		    "failed for lack of access\nto its image in the logs this "
+		    "principal can read (excluded or expired entries are\nnot "
+		    "seen).\n");
 	fflush(f);
 }

@@ -109,6 +109,28 @@ split_options(int argc, char **argv, enum cli_mode mode,
 			}
 			continue;
 		}
+		/* --- output (issue 13): the report file, the agent --- */
+		if (!dashdash &&
+		    shim_option(argv[i], "--preflight-report", &v)) {
+			if (v == NULL || *v == '\0') {
+				snprintf(err, errlen, "--preflight-report: "
+				    "expected --preflight-report=FILE");
+				return CLI_USAGE;
+			}
+			a->report_file = v;
+			continue;
+		}
+		if (!dashdash &&
+		    shim_option(argv[i], "--preflight-service-agent", &v)) {
+			if (v == NULL || conf_parse_agent(v) < 0) {
+				snprintf(err, errlen, "--preflight-service-agent"
+				    ": expected --preflight-service-agent="
+				    "warn|block");
+				return CLI_USAGE;
+			}
+			a->agent = v;
+			continue;
+		}
 		/* --- audit (issue 6): --freshness=D --- */
 		if (!dashdash && audit &&
 		    shim_option(argv[i], "--freshness", &v)) {

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "conf.h"
@@ -50,12 +51,33 @@ conf_parse_format(const char *s)
 	return -1;
 }
 
+int
+conf_parse_agent(const char *s)
+{
+	if (strcmp(s, "warn") == 0)
+		return 0;
+	if (strcmp(s, "block") == 0)
+		return 1;
+	return -1;
+}
+
+/*
+ * A yes/no variable: unset, empty, 0, false, no and off (any case) are
+ * off, as a user who writes GCLOUD_RUN_DEPLOY_VERBOSE=false means.
+ */
 static int
 envflag(const char *name)
 {
+	static const char *const off[] = { "0", "false", "no", "off" };
 	const char *v = getenv(name);
+	size_t i;
 
-	return v != NULL && *v != '\0' && strcmp(v, "0") != 0;
+	if (v == NULL || *v == '\0')
+		return 0;
+	for (i = 0; i < sizeof(off) / sizeof(off[0]); i++)
+		if (strcasecmp(v, off[i]) == 0)
+			return 0;
+	return 1;
 }
 
 /*
@@ -114,6 +136,18 @@ conf_load(struct conf *c, char *err, size_t errlen)
 	if (c->gcloud != NULL && *c->gcloud == '\0')
 		c->gcloud = NULL;
 	c->verbose = envflag("GCLOUD_RUN_DEPLOY_VERBOSE");
+	if ((v = getenv("GCLOUD_RUN_DEPLOY_SERVICE_AGENT")) != NULL && *v) {
+		if ((m = conf_parse_agent(v)) < 0) {
+			snprintf(err, errlen, "GCLOUD_RUN_DEPLOY_SERVICE_AGENT: "
+			    "unknown value '%s' (warn, block)", v);
+			return -1;
+		}
+		c->agent_block = m;
+	}
+	c->report_file = getenv("GCLOUD_RUN_DEPLOY_REPORT");
+	if (c->report_file != NULL && *c->report_file == '\0')
+		c->report_file = NULL;
+	c->progress = isatty(STDERR_FILENO);
 	/* registry check (exists.c): validated by http_connect_to() */
 	c->connect_to = getenv("GCLOUD_RUN_DEPLOY_CONNECT_TO");
 	c->color = colorful(STDERR_FILENO);

@@ -2,6 +2,7 @@
  * gcloud-run-deploy - check that the deploying principal can read the
  * container images, then hand the command line over to the real gcloud.
  */
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 #include "flagsfile.h"
 #include "gcloud.h"
 #include "preflight.h"
+#include "progress.h"
 #include "report.h"
 #include "stdinbuf.h"
 #include "usage.h"
@@ -37,8 +39,83 @@ handover(const struct conf *c, const struct deploy_args *a, int found,
 		    "GCLOUD_RUN_DEPLOY_GCLOUD to its absolute path");
 		exit(EXIT_NOGCLOUD);
 	}
+	progress_stop();
 	fflush(stdout);
+	if (c->report != NULL)
+		fclose(c->report);
 	gcloud_exec(path, a->fwd, a->nfwd, c->depth);
+}
+
+/*
+ * The shim's own options on the command line win over the environment;
+ * the report file is opened (and emptied) before the check, so that a
+ * report left by an earlier run is never read as this one's.
+ */
+static int
+settle(struct conf *c, const struct deploy_args *a, int check)
+{
+	if (a->report_file != NULL)
+		c->report_file = a->report_file;
+	if (a->agent != NULL)
+		c->agent_block = conf_parse_agent(a->agent);
+	report_setup(c);
+	if (!check)	/* audit: its own report, on stdout */
+		return 0;
+	if (c->report_file == NULL ||
+	    (c->report = fopen(c->report_file, "we")) != NULL)
+		return 0;
+	report_error(c->color, "cannot write the report to '%s': %s",
+	    c->report_file, strerror(errno));
+	return -1;
+}
+
+/*
+ * `gcloud-run-deploy run deploy api ...`: gcloud would take "run" for the
+ * service and refuse "deploy", always; say why before anything runs.
+ */
+static int
+typo(const struct conf *c, const struct deploy_args *a)
+{
+	static const char *const words[] = { "deploy", "services", "jobs",
+	    "worker-pools" };
+	size_t i;
+
+	if (a->wrapper || a->nfwd < 4 || strcmp(a->fwd[2], "run") != 0)
+		return 0;
+	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (strcmp(a->fwd[3], words[i]) == 0)
+			break;
+	if (i == sizeof(words) / sizeof(words[0]))
+		return 0;
+	report_error(c->color, "'gcloud-run-deploy' already means 'gcloud "
+	    "run deploy': 'run %s' makes a service named 'run'", words[i]);
+	report_hint("gcloud-run-deploy SERVICE --image=IMAGE ...; for other "
+	    "commands (run %s ...), the gcloud of the wrapper: "
+	    "libexec/gcloud-run-deploy/gcloud", words[i]);
+	return 1;
+}
+
+/* What the progress line says: the images, as gcloud names resources. */
+static void
+progress(const struct conf *c, const struct deploy_args *a,
+    enum preflight_mode mode)
+{
+	char what[200];
+
+	/* Not over a verbose trace, nor when nothing is sent. */
+	if (!c->progress || c->verbose || mode == PREFLIGHT_PLAN)
+		return;
+	if (a->nimages == 1)
+		snprintf(what, sizeof(what), "Checking that the deployer can "
+		    "read [%s]", a->images[0].image);
+	else if (a->nimages > 1)
+		snprintf(what, sizeof(what), "Checking that the deployer can "
+		    "read %zu images", a->nimages);
+	else
+		snprintf(what, sizeof(what), "Reading %s [%s] and checking "
+		    "that the deployer can read its images", a->command,
+		    a->service != NULL ? a->service : "");
+	progress_start(1, what);
 }
 
 #define DISPATCH_HANDOVER	(-1)
@@ -140,6 +217,10 @@ main(int argc, char *argv[])
 		cli_free(&a);
 		return st == CLI_USAGE ? EXIT_USAGE : EXIT_UNAVAILABLE;
 	}
+	if (typo(&c, &a)) {
+		cli_free(&a);
+		return EXIT_USAGE;
+	}
 	mode = a.mode >= 0 ? (enum preflight_mode)a.mode : c.mode;
 	fmt = a.format >= 0 ? (enum report_format)a.format : c.format;
 	found = gcloud_locate(c.gcloud, path, sizeof(path), nf,
@@ -148,17 +229,32 @@ main(int argc, char *argv[])
 	    known < 0 && flagsfile_unsupported() ?
 	    unknown_command(&c, mode, err) :
 	    dispatch(&c, &a, st, mode, found, err);
+	/*
+	 * A deploy with nothing to check (--source...) still writes the
+	 * report file a CI job asked for, saying why: never a stale one.
+	 */
+	if (rc == DISPATCH_HANDOVER && st == CLI_OK && found && !a.check &&
+	    a.command != NULL && mode != PREFLIGHT_OFF &&
+	    (a.report_file != NULL || c.report_file != NULL))
+		rc = DISPATCH_CHECK;
 	if (rc == DISPATCH_HANDOVER)
 		handover(&c, &a, found, path, nf);
+	if ((rc == DISPATCH_AUDIT || rc == DISPATCH_CHECK) &&
+	    settle(&c, &a, rc == DISPATCH_CHECK) != 0)
+		rc = EXIT_USAGE;
 	if (rc == DISPATCH_AUDIT)	/* audit.h: no hand-over */
 		rc = audit_run(&c, &a, fmt, found ? path : NULL);
 	if (rc != DISPATCH_CHECK) {
 		cli_free(&a);
 		return rc;
 	}
+	progress(&c, &a, mode);
 	rc = preflight_run(&c, &a, mode, fmt, found ? path : NULL);
+	progress_stop();
 	if (rc == PREFLIGHT_HANDOVER)
 		handover(&c, &a, found, path, nf);
+	if (c.report != NULL)
+		fclose(c.report);
 	cli_free(&a);
 	return rc;
 }

@@ -227,11 +227,13 @@ read_deployed(struct run *r, const struct http_opts *o, const char *token,
 	    runclient_read(d, endpoint, o, token, err, errlen) != 0)
 		return -1;
 	if (d->status == RUN_ERROR) {
-		snprintf(err, errlen, "cannot read the deployed %s '%s' "
-		    "(HTTP %ld): %s", d->kind == RUN_JOB ? "job" : "service",
-		    d->name, d->e.http_code, d->e.message);
+		report_run_error(d, err, errlen);
 		return -1;
 	}
+	if (d->disabled)
+		r->rep.note = "the Cloud Run API is not enabled in the project: "
+		    "nothing is deployed there, only the named images were "
+		    "checked";
 	if (add_kept(r) != 0) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
@@ -359,9 +361,9 @@ finish(struct run *r, enum decision d, int status)
 
 	rep->decision = warn && d != DECISION_PLANNED ? DECISION_DEPLOY : d;
 	rep->color = r->c->color_out;	/* bold only where it is shown */
-	if (r->fmt == FORMAT_JSON)
-		report_json(stdout, rep);
-	else if (r->mode == PREFLIGHT_PLAN || r->mode == PREFLIGHT_ONLY)
+	report_json_out(r->c, r->mode, r->fmt, rep);	/* stdout: gcloud's */
+	if (r->fmt != FORMAT_JSON &&
+	    (r->mode == PREFLIGHT_PLAN || r->mode == PREFLIGHT_ONLY))
 		report_summary(stdout, rep);
 	rep->color = r->c->color;
 	if (r->fmt != FORMAT_JSON && r->mode != PREFLIGHT_PLAN &&
@@ -390,6 +392,10 @@ check(struct run *r)
 		return finish(r, DECISION_ERROR, EXIT_UNAVAILABLE);
 	}
 	status = decide(&r->rep, &d);
+	if (status == 0 && r->c->agent_block && report_agent_risk(&r->rep, 1)) {
+		d = DECISION_BLOCKED;	/* --preflight-service-agent=block */
+		status = EXIT_DENIED;
+	}
 	return finish(r, d, status);
 }
 
@@ -411,6 +417,7 @@ plan_settings(struct run *r)
 	    "auth/impersonate_service_account");
 	rs->project = props_get(&r->props, "core/project");
 	rs->region = props_get(&r->props, "run/region");
+	rs->token_file = props_get(&r->props, "auth/access_token_file");
 	if (settings_load(&r->props, token_user_creds(&r->props), &r->ps,
 	    r->settings_err, sizeof(r->settings_err)) != 0)
 		r->rep.note = r->settings_err;	/* a check would stop here */
@@ -486,7 +493,7 @@ start(struct run *r)
 	if (named_images(r) != 0)
 		return finish(r, DECISION_ERROR, EXIT_BADIMAGE);
 	bad = parse_images(r);
-	if (deployed_wanted(r->a))
+	if (deployed_wanted(r->a) && r->mode == PREFLIGHT_PLAN)
 		r->rep.note = "the deployed resource, if it exists, is read "
 		    "(Cloud Run Admin API v2): the new revision keeps the "
 		    "images this command does not replace";

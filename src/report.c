@@ -9,6 +9,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "progress.h"
 #include "report.h"
 #include "sanitize.h"
 
@@ -16,6 +17,10 @@
 #define TOKEN_OWNER	"the account that owns the access token"
 #define BOLD(r)	((r)->color ? "\033[1m" : "")
 #define RED(c)	((c) ? "\033[1;31m" : "")
+#define YELLOW(c)	((c) ? "\033[1;33m" : "")	/* gcloud's WARNING: */
+/* The level word of a problem: ERROR stops the deploy, WARNING does not. */
+#define LEVEL(r)	((r)->warn ? YELLOW((r)->color) : RED((r)->color)), \
+	((r)->warn ? "WARNING" : "ERROR"), OFF((r)->color)
 #define OFF(c)	((c) ? "\033[0m" : "")
 
 static const char *const results[] = {
@@ -38,7 +43,17 @@ static const char *const decisions[] = {
 	[DECISION_BLOCKED] = "blocked",
 	[DECISION_ERROR] = "error",
 	[DECISION_PLANNED] = "planned",
+	[DECISION_WARNING] = "warning",
 };
+
+/* The last report_error() message: the cause of an error decision. */
+static char last_error[1024];
+
+const char *
+report_last_error(void)
+{
+	return last_error;
+}
 
 const char *
 report_result_name(enum result r)
@@ -72,11 +87,13 @@ report_error(int color, const char *fmt, ...)
 	va_list ap;
 	char msg[2048], safe[2048];
 
+	progress_stop();
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "%sERROR:%s (%s) %s\n", RED(color), OFF(color), PROG,
 	    shown(msg, safe, sizeof(safe)));
+	strlcpy(last_error, safe, sizeof(last_error));
 }
 
 void
@@ -84,6 +101,7 @@ report_hint(const char *fmt, ...)
 {
 	va_list ap;
 
+	progress_stop();
 	fputs("hint: ", stderr);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
@@ -127,6 +145,12 @@ detail(const struct report_image *im, char *buf, size_t len)
 	else if (im->ref.kind == IMAGEREF_INVALID && im->ref.error != NULL)
 		snprintf(buf, len, "invalid image reference: %s",
 		    im->ref.error);
+	else if (q != NULL && q->status == AR_DENIED &&
+	    strcmp(q->e.reason, "IAM_PERMISSION_DENIED") == 0)
+		snprintf(buf, len, "Artifact Registry refused the check "
+		    "(IAM_PERMISSION_DENIED: %s): %s is not granted on the "
+		    "repository, or the repository does not exist",
+		    q->e.message, AR_PERMISSION);
 	else if (q != NULL && q->status == AR_DENIED)
 		snprintf(buf, len, "%s is not granted on the repository, or "
 		    "the repository does not exist", AR_PERMISSION);
@@ -259,6 +283,8 @@ json_settings(const struct report_settings *s)
 	cJSON_AddItemToObject(o, "custom_ca_certs_file",
 	    str_or_null(s->ca_file));
 	cJSON_AddItemToObject(o, "proxy", str_or_null(s->proxy));
+	cJSON_AddItemToObject(o, "access_token_file",
+	    str_or_null(s->token_file));
 	return o;
 }
 
@@ -266,21 +292,34 @@ void
 report_json(FILE *f, const struct report *r)
 {
 	cJSON *o = cJSON_CreateObject(), *arr = cJSON_CreateArray();
-	char member[400], *s;
+	char member[400], note[2048], *s;
+	const char *cause, *msg;
+	enum decision d = r->decision;
 	size_t i;
 
+	progress_stop();
+	if (d == DECISION_DEPLOY && report_agent_risk(r, 0))
+		d = DECISION_WARNING;
+	cJSON_AddNumberToObject(o, "schema", REPORT_SCHEMA);
 	cJSON_AddItemToObject(o, "command", str_or_null(r->command));
 	cJSON_AddItemToObject(o, "service", str_or_null(r->service));
 	cJSON_AddItemToObject(o, "principal", str_or_null(
 	    principal_member(&r->who, member, sizeof(member)) == 0 ?
 	    member : NULL));
 	cJSON_AddItemToObject(o, "decision",
-	    cJSON_CreateString(decisions[r->decision]));
+	    cJSON_CreateString(decisions[d]));
 	for (i = 0; i < r->n; i++)
 		cJSON_AddItemToArray(arr, json_image(r, &r->images[i]));
 	cJSON_AddItemToObject(o, "images", arr);
-	if (r->note != NULL)
-		cJSON_AddItemToObject(o, "note", cJSON_CreateString(r->note));
+	report_note(r, note, sizeof(note));
+	cJSON_AddItemToObject(o, "note", str_or_null(note));
+	if (r->decision == DECISION_ERROR) {
+		cJSON *e = cJSON_AddObjectToObject(o, "error");
+
+		cause = report_cause(r, &msg);
+		cJSON_AddItemToObject(e, "cause", cJSON_CreateString(cause));
+		cJSON_AddItemToObject(e, "message", cJSON_CreateString(msg));
+	}
 	if (r->settings != NULL)
 		cJSON_AddItemToObject(o, "settings", json_settings(r->settings));
 	san_json_utf8(o);	/* arguments may hold any bytes */
@@ -340,24 +379,87 @@ who_text(const struct report *r, char *buf, size_t len)
 		snprintf(buf, len, "the account of the access token");
 }
 
+/* The first denied image of im's repository, in report order. */
+static const struct report_image *
+first_denied(const struct report *r, const struct report_image *im)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		if (r->images[i].result == RESULT_DENIED &&
+		    strcmp(r->images[i].ref.resource, im->ref.resource) == 0)
+			return &r->images[i];
+	return im;
+}
+
 static void
-text_denied(FILE *f, const struct report *r, const struct report_image *im)
+text_image_line(FILE *f, const char *lead, const struct report_image *im)
 {
 	char sa[SHOWN], sb[SHOWN];
-	char who[400];
+
+	fprintf(f, "%simage '%s'%s%s%s%s\n", lead,
+	    shown(im->image, sa, sizeof(sa)),
+	    im->container ? " (container " : "",
+	    im->container ? shown(im->container, sb, sizeof(sb)) : "",
+	    im->container ? ")" : "", im->from_deployed ?
+	    " (deployed now: the update keeps it)" : "");
+}
+
+/*
+ * One block per repository, however many of its images are denied: the
+ * images, the repository, why, and one grant command.
+ */
+static void
+text_denied(FILE *f, const struct report *r, const struct report_image *im,
+    int several)
+{
+	const struct ar_query *q = im->q;
+	char who[400], msg[SHOWN];
+	size_t i;
 
 	who_text(r, who, sizeof(who));
-	fprintf(f, "%s%s:%s (%s) %s cannot read image '%s'%s%s%s\n",
-	    RED(r->color), r->warn ? "WARNING" : "ERROR", OFF(r->color), PROG,
-	    who, shown(im->image, sa, sizeof(sa)), im->container ? " (container " : "",
-	    im->container ? shown(im->container, sb, sizeof(sb)) : "", im->container ? ")" : "");
-	if (im->from_deployed)
-		fprintf(f, "  (deployed now: the update keeps this image)\n");
-	fprintf(f, "  repository: %s\n  missing permission: %s\n"
-	    "  Artifact Registry does not list it for this principal: it is "
-	    "not granted,\n  or the repository does not exist.\n",
+	if (several)
+		fprintf(f, "\n");
+	fprintf(f, "%s%s:%s (%s) %s cannot read ", LEVEL(r), PROG, who);
+	text_image_line(f, "", im);
+	for (i = (size_t)(im - r->images) + 1; i < r->n; i++)
+		if (r->images[i].result == RESULT_DENIED &&
+		    first_denied(r, &r->images[i]) == im)
+			text_image_line(f, "  and ", &r->images[i]);
+	fprintf(f, "  repository: %s\n  missing permission: %s\n",
 	    im->ref.resource, AR_PERMISSION);
+	if (q != NULL && strcmp(q->e.reason, "IAM_PERMISSION_DENIED") == 0)
+		fprintf(f, "  Artifact Registry refused the check: %s\n  The "
+		    "permission is not granted, or the repository does not "
+		    "exist.\n", shown(q->e.message, msg, sizeof(msg)));
+	else
+		fprintf(f, "  Artifact Registry does not list it for this "
+		    "principal: it is not granted,\n  or the repository does "
+		    "not exist.\n");
 	report_grant(f, &r->who, &im->ref, TOKEN_OWNER);
+}
+
+/* "PRINCIPAL cannot read 3 images in 2 repositories", when several. */
+static int
+text_denied_summary(FILE *f, const struct report *r)
+{
+	size_t i, images = 0, repos = 0;
+	char who[400];
+
+	for (i = 0; i < r->n; i++) {
+		if (r->images[i].result != RESULT_DENIED)
+			continue;
+		images++;
+		repos += first_denied(r, &r->images[i]) == &r->images[i];
+	}
+	if (images < 2)
+		return 0;
+	who_text(r, who, sizeof(who));
+	fprintf(f, "%s%s:%s (%s) %s cannot read %zu images in %zu "
+	    "repositor%s: %s below\n", LEVEL(r), PROG, who, images, repos,
+	    repos == 1 ? "y" : "ies", repos == 1 ? "one grant command" :
+	    "one grant command per repository");
+	return 1;
 }
 
 static void
@@ -392,15 +494,14 @@ text_manifest(FILE *f, const struct report *r, const struct report_image *im)
 {
 	char sa[SHOWN];
 	const struct exists_query *x = im->ex;
-	const char *level = r->warn ? "WARNING" : "ERROR";
 
 	if (x->status == EXISTS_MISSING)
 		fprintf(f, "%s%s:%s (%s) image '%s' not found: %s\n",
-		    RED(r->color), level, OFF(r->color), PROG, shown(im->image, sa, sizeof(sa)),
+		    LEVEL(r), PROG, shown(im->image, sa, sizeof(sa)),
 		    x->detail);
 	else
-		fprintf(f, "%s%s:%s (%s) %s image '%s': %s\n", RED(r->color),
-		    level, OFF(r->color), PROG, x->status == EXISTS_DENIED ?
+		fprintf(f, "%s%s:%s (%s) %s image '%s': %s\n",
+		    LEVEL(r), PROG, x->status == EXISTS_DENIED ?
 		    "the registry will not serve" : "cannot check", shown(im->image, sa, sizeof(sa)),
 		    x->detail);
 	fprintf(f, "  manifest: %s\n", x->url);
@@ -415,29 +516,40 @@ text_manifest(FILE *f, const struct report *r, const struct report_image *im)
 		    "(proxy/* properties) and core/custom_ca_certs_file.\n");
 }
 
-/* A warning only: the service agent never changes the decision. */
+/*
+ * The service agent's finding, with the certainty it has: the policies
+ * of the repository and of its project are read; grants on folders and
+ * the organization, and through groups, are not.  A warning, unless
+ * --preflight-service-agent=block made it stop the deploy (r->agent_block).
+ */
 static void
 text_agent(FILE *f, const struct report *r, const struct report_image *im)
 {
 	char sa[SHOWN];
 	char buf[1200];
+	int block = report_agent_block() && im->sa->result == AGENT_MISSING;
+	const char *c = block ? RED(r->color) : YELLOW(r->color);
 
 	if (im->sa->unreadable && r->agent_member != NULL &&
 	    *r->agent_member != '\0')
-		fprintf(f, "%sWARNING:%s (%s) %s\n", RED(r->color),
-		    OFF(r->color), PROG, im->sa->detail);
+		fprintf(f, "%sWARNING:%s (%s) %s\n", c, OFF(r->color), PROG,
+		    im->sa->detail);
 	else
-		fprintf(f, "%sWARNING:%s (%s) the Cloud Run service agent of "
-		    "project '%s' %s image '%s'\n  %s\n", RED(r->color),
-		    OFF(r->color), PROG, r->project, im->sa->result ==
-		    AGENT_MISSING ? "cannot read" : "may not be able to read",
+		fprintf(f, "%s%s:%s (%s) %s for the Cloud Run service agent of "
+		    "project '%s' to read image '%s'\n  %s\n", c, block ?
+		    "ERROR" : "WARNING", OFF(r->color), PROG,
+		    im->sa->result == AGENT_MISSING ? "no grant found" :
+		    "cannot tell whether there is a grant", r->project,
 		    shown(im->image, sa, sizeof(sa)), im->sa->detail);
-	fprintf(f, "  repository: %s\n  %s the deploy would be accepted, but "
-	    "the new revision would fail to pull the image.\n",
-	    im->ref.resource, im->sa->result == AGENT_MISSING ? "Then" :
-	    "If it cannot,");
+	fprintf(f, "  repository: %s\n  Grants on folders, the organization "
+	    "and through groups are not read: if none\n  of them lets the "
+	    "agent read the repository, the deploy is accepted but the new\n"
+	    "  revision fails to pull the image.\n", im->ref.resource);
 	agent_grant(r, &im->ref, buf, sizeof(buf), " \\\n    ");
 	fprintf(f, "To grant it, run:\n  %s\n", buf);
+	if (im->sa->result == AGENT_MISSING && !block)
+		fprintf(f, "  (--preflight-service-agent=block makes this stop "
+		    "the deploy, for a CI gate)\n");
 }
 
 static void
@@ -471,8 +583,7 @@ text_error(FILE *f, const struct report *r, const struct report_image *im)
 	char sa[SHOWN], buf[800], safe[sizeof(buf)];
 
 	detail(im, buf, sizeof(buf));
-	fprintf(f, "%s%s:%s (%s) cannot check image '%s'",
-	    RED(r->color), r->warn ? "WARNING" : "ERROR", OFF(r->color), PROG,
+	fprintf(f, "%s%s:%s (%s) cannot check image '%s'", LEVEL(r), PROG,
 	    shown(im->image, sa, sizeof(sa)));
 	if (im->q != NULL && im->q->e.http_code != 0)
 		fprintf(f, " (HTTP %ld)", im->q->e.http_code);
@@ -487,19 +598,24 @@ void
 report_text(FILE *f, const struct report *r)
 {
 	size_t i;
+	int several;
 
+	progress_stop();
+	several = text_denied_summary(f, r);
 	for (i = 0; i < r->n; i++) {
 		const struct report_image *im = &r->images[i];
 
 		if (im->ex != NULL && problem(im) &&
 		    (im->q == NULL || im->q->status == AR_GRANTED))
 			text_manifest(f, r, im);
-		else if (im->result == RESULT_DENIED)
-			text_denied(f, r, im);
+		else if (im->result == RESULT_DENIED &&
+		    first_denied(r, im) == im)	/* once per repository */
+			text_denied(f, r, im, several);
 		else if (im->result == RESULT_ERROR)
 			text_error(f, r, im);
 	}
 	text_agents(f, r);
+	report_way_out(f, r);
 	if (r->warn && r->decision == DECISION_DEPLOY)
 		for (i = 0; i < r->n; i++)
 			if (problem(&r->images[i])) {
@@ -534,16 +650,23 @@ summary_extras(FILE *f, const struct report *r, const struct report_image *im)
 void
 report_summary(FILE *f, const struct report *r)
 {
-	char note[1024];
+	char note[2048], wide[sizeof(note)];
 	char sa[SHOWN], sb[SHOWN];
 	char who[400];
 	size_t i;
 
-	who_text(r, who, sizeof(who));
+	progress_stop();
+	if (r->decision == DECISION_PLANNED && report_no_credentials(r))
+		strlcpy(who, "no one: no credentials are set", sizeof(who));
+	else
+		who_text(r, who, sizeof(who));
 	fprintf(f, "%s%s%s: %s for %s\n", BOLD(r), r->command ? r->command :
 	    "gcloud", OFF(r->color), decisions[r->decision], who);
-	if (r->note != NULL)
-		fprintf(f, "  %s\n", shown(r->note, note, sizeof(note)));
+	report_note(r, note, sizeof(note));
+	if (*note != '\0')
+		fprintf(f, "  note: %s\n", shown(note, wide, sizeof(wide)));
+	if (r->settings != NULL)
+		report_settings_text(f, r->settings);
 	for (i = 0; i < r->n; i++) {
 		const struct report_image *im = &r->images[i];
 		int repo = im->ref.kind == IMAGEREF_AR ||

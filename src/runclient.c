@@ -122,6 +122,11 @@ answer(struct run_read *r, const struct fetch *f, const char *token)
 		cJSON_Delete(root);
 	}
 	apierror_scrub(&r->e, token);
+	/* The API is off in the project: nothing can be deployed there. */
+	if (f->code == 403 && strcmp(r->e.reason, "SERVICE_DISABLED") == 0) {
+		r->status = RUN_ABSENT;
+		r->disabled = 1;
+	}
 }
 
 int

@@ -147,7 +147,8 @@ json "clean: decision and counts" \
 	'(d["decision"], d["groups"], d["entries_read"], d["pages"], d["complete"]) == ("clean", [], 0, 1, True)'
 run "$SHIM" --preflight=audit --project=p
 expect_rc "clean, text: exit 0" 0
-grep_file "clean, text: says so" "$T/out" "^No errors"
+grep_file "clean, text: says so" "$T/out" "^No matching log entries"
+grep_not "clean, text: claims only what the logs show" "$T/out" "every deploy"
 
 # --- pages without entries, then entries; a quota project ---
 write <<EOF
@@ -195,7 +196,7 @@ run "$SHIM" --preflight=audit --project=p
 expect_rc "SERVICE_DISABLED: exit 69" 69
 grep_file "SERVICE_DISABLED: the enabling command" "$T/err" \
 	"gcloud services enable logging.googleapis.com --project=p"
-grep_not "SERVICE_DISABLED: not clean" "$T/out" "^No errors"
+grep_not "SERVICE_DISABLED: not clean" "$T/out" "^No matching log entries"
 
 run "$SHIM" --preflight=audit --project=other
 expect_rc "another project (403): exit 69" 69

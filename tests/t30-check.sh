@@ -2,6 +2,7 @@
 # The check end to end: the built shim against a loopback HTTPS fake of
 # Artifact Registry (test CA), with a recorder standing in for gcloud.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/schema.sh"
 
 command -v python3 >/dev/null || { skip "python3 missing: no fake"; done_testing; exit 0; }
 make_ca
@@ -35,7 +36,7 @@ IMG=us-central1-docker.pkg.dev/p
 requests() { log_lines "$T/ar.jsonl"; }
 
 n0=$(requests)
-run "$SHIM" svc --image "$IMG/ok/app:1" --region us-central1
+run_report "$SHIM" svc --image "$IMG/ok/app:1" --region us-central1
 expect_rc "granted: exit 0" 0
 ran "granted: gcloud ran"
 grep_not "granted: quiet on stderr" "$T/err" "."
@@ -61,7 +62,7 @@ else
 		"direct: $(tr '\n' ' ' <"$T/fds-direct")"
 fi
 
-run "$SHIM" svc --image "$IMG/no/app:1"
+run_report "$SHIM" svc --image "$IMG/no/app:1"
 expect_rc "denied: exit 77" 77
 not_ran "denied: gcloud did not run"
 grep_file "denied: names the image" "$T/err" "cannot read image '$IMG/no/app:1'"
@@ -74,13 +75,13 @@ grep_file "denied: grant command location and role" "$T/err" \
 	"--location=us-central1 --member=.* --role=roles/artifactregistry.reader"
 grep_file "denied: says it may not exist" "$T/err" "does not exist"
 
-run "$SHIM" svc --image "$IMG/missing/app:1"
+run_report "$SHIM" svc --image "$IMG/missing/app:1"
 expect_rc "unknown repository ({}): exit 77" 77
-run "$SHIM" svc --image "$IMG/other/app:1"
+run_report "$SHIM" svc --image "$IMG/other/app:1"
 expect_rc "another permission listed: denied, 77" 77
 
 n0=$(requests)
-run "$SHIM" --preflight-format=json svc --container a --image "$IMG/ok/a:1" \
+run_report "$SHIM" --preflight-format=json svc --container a --image "$IMG/ok/a:1" \
 	--container b --image "$IMG/no/b:1" --container c --image "$IMG/ok/c@sha256:$(printf '%064d' 0)" \
 	--container d --image nginx:1
 expect_rc "mixed sidecars: exit 77" 77
@@ -95,40 +96,40 @@ json "mixed: reference parts as written" \
 if [ "$(requests)" -eq $((n0 + 2)) ]; then ok "mixed: one request per distinct repository"
 else not_ok "mixed: one request per distinct repository" "$(($(requests) - n0)) requests"; fi
 
-run "$SHIM" svc --image gcr.io/p/app:1
+run_report "$SHIM" svc --image gcr.io/p/app:1
 expect_rc "gcr.io image: checked in the gcr.io repository" 0
-run "$SHIM" svc --image us-central1-docker.pkg.dev/example.com/p/ok/app
+run_report "$SHIM" svc --image us-central1-docker.pkg.dev/example.com/p/ok/app
 expect_rc "domain-scoped project: checked" 0
 
-run "$SHIM" --preflight=warn svc --image "$IMG/no/app:1"
+run_report "$SHIM" --preflight=warn svc --image "$IMG/no/app:1"
 expect_rc "warn: exit is gcloud's" 0
 ran "warn: gcloud ran despite the denial"
 grep_file "warn: says WARNING" "$T/err" "WARNING"
 
-run "$SHIM" --preflight=only svc --image "$IMG/ok/app:1"
+run_report "$SHIM" --preflight=only svc --image "$IMG/ok/app:1"
 expect_rc "only, granted: exit 0" 0
 not_ran "only: gcloud never runs"
 grep_file "only: report on stdout" "$T/out" "granted"
 run env GCLOUD_RUN_DEPLOY_PREFLIGHT=only "$SHIM" svc --image "$IMG/no/app:1"
 expect_rc "only via environment, denied: 77" 77
 
-run "$SHIM" svc --image "$IMG/off/app:1"
+run_report "$SHIM" svc --image "$IMG/off/app:1"
 expect_rc "SERVICE_DISABLED: exit 69" 69
 not_ran "SERVICE_DISABLED: gcloud did not run"
 grep_file "SERVICE_DISABLED: named" "$T/err" "SERVICE_DISABLED"
 grep_file "SERVICE_DISABLED: enabling command" "$T/err" \
 	"gcloud services enable artifactregistry.googleapis.com --project=p"
-run "$SHIM" svc --image "$IMG/expired/app:1"
+run_report "$SHIM" svc --image "$IMG/expired/app:1"
 expect_rc "ACCESS_TOKEN_EXPIRED: exit 69" 69
 grep_file "ACCESS_TOKEN_EXPIRED: how to log in" "$T/err" "gcloud auth login"
-run "$SHIM" svc --image "$IMG/quota/app:1"
+run_report "$SHIM" svc --image "$IMG/quota/app:1"
 expect_rc "USER_PROJECT_DENIED: exit 69" 69
 grep_file "USER_PROJECT_DENIED: named" "$T/err" "quota project"
-run "$SHIM" --preflight=warn svc --image "$IMG/off/app:1"
+run_report "$SHIM" --preflight=warn svc --image "$IMG/off/app:1"
 expect_rc "warn with a failed check: gcloud runs" 0
 ran "warn with a failed check: gcloud ran"
 
-run "$SHIM" svc --image "$IMG/busy/app:1"
+run_report "$SHIM" svc --image "$IMG/busy/app:1"
 expect_rc "503 twice, then granted: exit 0" 0
 start=$(date +%s)
 run env GCLOUD_RUN_DEPLOY_TIMEOUT=3 "$SHIM" svc --image "$IMG/down/app:1"
@@ -148,7 +149,7 @@ n0=$(requests)
 for bad in "$IMG/ok/../x" "$IMG/ok/a%2Fb" "$IMG/ok/a?x" "$IMG/ok/a#x" \
 	"$IMG/ok/a b" "$IMG/OK/app" "$IMG/ok/app@sha256:123" \
 	"$(printf '%s/ok/a\001' "$IMG")"; do
-	run "$SHIM" svc --image "$bad"
+	run_report "$SHIM" svc --image "$bad"
 	expect_rc "invalid reference refused (65): $(printf '%s' "$bad" | tr -c '[:print:]' '?')" 65
 done
 grep_file "invalid reference: says why" "$T/err" "invalid image reference"
@@ -157,7 +158,7 @@ not_ran "invalid references: gcloud did not run"
 	not_ok "invalid references: no request sent"
 
 n0=$(requests)
-run "$SHIM" --preflight=plan --preflight-format=json svc --image "$IMG/no/app:1" \
+run_report "$SHIM" --preflight=plan --preflight-format=json svc --image "$IMG/no/app:1" \
 	--container x
 expect_rc "plan: exit 0" 0
 not_ran "plan: gcloud did not run"
@@ -166,16 +167,16 @@ json "plan: decision planned, result planned" \
 	'd["decision"] == "planned" and d["images"][0]["result"] == "planned" and d["command"] == "run deploy"'
 json "plan: exactly the public fields" \
 	'set(d) >= {"command","principal","decision","images"} and set(d["images"][0]) == {"image","container","kind","reference","repository","result","detail"}'
-run "$SHIM" --preflight=plan svc --image nginx
+run_report "$SHIM" --preflight=plan svc --image nginx
 expect_rc "plan, text: exit 0" 0
 grep_file "plan, text: lists the image" "$T/out" "skipped +nginx"
 
 n0=$(requests)
-run "$SHIM" --billing-project=bp svc --image "$IMG/ok/app:1"
+run_report "$SHIM" --billing-project=bp svc --image "$IMG/ok/app:1"
 tail -1 "$T/ar.jsonl" | grep -q '"user_project": "bp"' &&
 	ok "--billing-project: X-Goog-User-Project sent" ||
 	not_ok "--billing-project: X-Goog-User-Project sent" "$(tail -1 "$T/ar.jsonl")"
-run "$SHIM" svc --image "$IMG/ok/app:1" --project=p
+run_report "$SHIM" svc --image "$IMG/ok/app:1" --project=p
 tail -1 "$T/ar.jsonl" | grep -q '"user_project": null' &&
 	ok "access token, default quota project: no header" ||
 	not_ok "access token, default quota project: no header" "$(tail -1 "$T/ar.jsonl")"
@@ -219,4 +220,5 @@ if grep -rqa "$TOKEN" "$T/all-output" "$T/ar.jsonl" "$T/argv" 2>/dev/null; then
 	not_ok "the token appears in no output, log or argv"
 else ok "the token appears in no output, log or argv"; fi
 
+schema_check
 done_testing

@@ -2,6 +2,7 @@
 # Every command that deploys an image, spelt many ways: the plan (no
 # request, no gcloud) must list exactly the images gcloud would deploy.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/schema.sh"
 
 command -v python3 >/dev/null || { skip "python3 missing"; done_testing; exit 0; }
 W="$T/wrap"
@@ -18,7 +19,7 @@ A=us-docker.pkg.dev/p/r
 while IFS='|' read -r name checked images cmd; do
 	[ -n "$name" ] || continue
 	# shellcheck disable=SC2086
-	run "$W/gcloud" --preflight=plan --preflight-format=json $cmd
+	run_report "$W/gcloud" --preflight=plan --preflight-format=json $cmd
 	if python3 - "$T/out" "$checked" "$images" <<'PY' 2>"$T/pyerr"
 import json, sys
 d = json.load(open(sys.argv[1]))
@@ -77,4 +78,5 @@ jobs execute: deploys nothing|skip|none|run jobs execute job
 config set: not a deploy|skip|none|config set run/region us-central1
 EOF
 
+schema_check
 done_testing

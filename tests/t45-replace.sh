@@ -3,6 +3,7 @@
 # images they carry are checked, and what the shim reads from standard
 # input still reaches gcloud byte for byte.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/schema.sh"
 
 command -v python3 >/dev/null || { skip "python3 missing: no fake"; done_testing; exit 0; }
 make_ca
@@ -51,31 +52,31 @@ spec:
           - image: $R/no/batch:1
 EOF
 
-run "$W/gcloud" run services replace "$T/ok.yaml" --region=us-central1
+run_report "$W/gcloud" run services replace "$T/ok.yaml" --region=us-central1
 expect_rc "services replace, every image readable: 0" 0
 ran "services replace, granted: gcloud ran"
-run "$W/gcloud" beta run services replace "$T/mixed.yaml" --preflight-format=json
+run_report "$W/gcloud" beta run services replace "$T/mixed.yaml" --preflight-format=json
 expect_rc "services replace with a denied sidecar: 77" 77
 not_ran "services replace, denied: gcloud did not run"
 json "services replace: every container, in order, with its name" \
 	'[(i["container"], i["result"]) for i in d["images"]] == [("c1", "granted"), ("c2", "denied"), ("c3", "skipped")] and d["command"] == "beta run services replace"'
-run "$W/gcloud" run jobs replace "$T/job.yaml"
+run_report "$W/gcloud" run jobs replace "$T/job.yaml"
 expect_rc "jobs replace: the job's container checked, 77" 77
 grep_file "jobs replace: names the image" "$T/err" "$R/no/batch:1"
 
 printf '{"apiVersion": "serving.knative.dev/v1", "kind": "Service", "spec": {"template": {"spec": {"containers": [{"image": "%s"}]}}}}' \
 	"$R/no/j:1" >"$T/svc.json"
-run "$W/gcloud" run services replace "$T/svc.json"
+run_report "$W/gcloud" run services replace "$T/svc.json"
 expect_rc "a JSON manifest is read too: 77" 77
 
-run "$W/gcloud" run services replace "$T/job.yaml"
+run_report "$W/gcloud" run services replace "$T/job.yaml"
 expect_rc "a Job given to services replace: 65" 65
 grep_file "wrong kind: says so" "$T/err" "is a Job"
 printf 'spec:\n  template:\n   spec: [\n' >"$T/bad.yaml"
-run "$W/gcloud" run services replace "$T/bad.yaml"
+run_report "$W/gcloud" run services replace "$T/bad.yaml"
 expect_rc "malformed YAML: 65" 65
 grep_file "malformed YAML: names the file and line" "$T/err" "bad.yaml':[0-9]+:"
-run "$W/gcloud" run services replace "$T/nope.yaml"
+run_report "$W/gcloud" run services replace "$T/nope.yaml"
 expect_rc "missing file: 65" 65
 grep_file "missing file: says so" "$T/err" "cannot read '.*nope.yaml'"
 {
@@ -87,14 +88,14 @@ grep_file "missing file: says so" "$T/err" "cannot read '.*nope.yaml'"
 	done
 } >"$T/bomb.yaml"
 start=$(date +%s)
-run "$W/gcloud" run services replace "$T/bomb.yaml"
+run_report "$W/gcloud" run services replace "$T/bomb.yaml"
 el=$(($(date +%s) - start))
 expect_rc "YAML bomb: 65" 65
 [ "$el" -le 2 ] && ok "YAML bomb: refused in ${el}s" || not_ok "YAML bomb: refused quickly" "${el}s"
-run "$W/gcloud" run services replace "$T/bad.yaml" --preflight=off
+run_report "$W/gcloud" run services replace "$T/bad.yaml" --preflight=off
 expect_rc "--preflight=off: a bad manifest goes to gcloud unread" 0
 n0=$(requests)
-run "$W/gcloud" run services replace "$T/mixed.yaml" --preflight=plan --preflight-format=json
+run_report "$W/gcloud" run services replace "$T/mixed.yaml" --preflight=plan --preflight-format=json
 [ "$(requests)" -eq "$n0" ] && ok "plan: reads the file, sends nothing" || not_ok "plan: sends nothing"
 json "plan: lists the manifest's images" 'len(d["images"]) == 3 and d["decision"] == "planned"'
 
@@ -126,25 +127,25 @@ stdin_case "replace - (binary, warn)" "$T/binary" 0 "$W/gcloud" run services rep
 
 # --flags-file: expanded in place, as gcloud does.
 printf -- '--image: %s\n--region: us-central1\n' "$R/no/f:1" >"$T/flags.yaml"
-run "$SHIM" svc --flags-file="$T/flags.yaml"
+run_report "$SHIM" svc --flags-file="$T/flags.yaml"
 expect_rc "--flags-file with a denied --image: 77" 77
 grep_file "--flags-file: the file's image is checked" "$T/err" "$R/no/f:1"
-run "$SHIM" svc --image "$R/ok/a:1" --flags-file "$T/flags.yaml"
+run_report "$SHIM" svc --image "$R/ok/a:1" --flags-file "$T/flags.yaml"
 expect_rc "the file after --image wins: denied, 77" 77
-run "$SHIM" svc --flags-file "$T/flags.yaml" --image "$R/ok/a:1"
+run_report "$SHIM" svc --flags-file "$T/flags.yaml" --image "$R/ok/a:1"
 expect_rc "--image after the file wins: granted, 0" 0
 printf -- '- --image: %s\n- --image: %s\n' "$R/no/x:1" "$R/ok/y:1" >"$T/list.yaml"
-run "$SHIM" svc --flags-file="$T/list.yaml"
+run_report "$SHIM" svc --flags-file="$T/list.yaml"
 expect_rc "a list of mappings: the last --image wins, 0" 0
 printf -- '--flags-file: %s\n' "$T/flags.yaml" >"$T/outer.yaml"
-run "$SHIM" svc --flags-file="$T/outer.yaml"
+run_report "$SHIM" svc --flags-file="$T/outer.yaml"
 expect_rc "nested --flags-file: 77" 77
-run "$SHIM" svc --flags-file="$T/missing.yaml"
+run_report "$SHIM" svc --flags-file="$T/missing.yaml"
 expect_rc "missing flags file: 65" 65
 grep_file "missing flags file: gcloud's words" "$T/err" "--flags-file \[.*missing.yaml\] not found"
-run "$SHIM" svc --flags-file="$T/missing.yaml" --preflight=off
+run_report "$SHIM" svc --flags-file="$T/missing.yaml" --preflight=off
 expect_rc "missing flags file, off: handed over" 0
-run "$SHIM" svc --flags-file="$T/missing.yaml" --preflight=warn
+run_report "$SHIM" svc --flags-file="$T/missing.yaml" --preflight=warn
 expect_rc "missing flags file, warn: handed over" 0
 printf -- '--image: %s\n' "$R/no/stdin:1" >"$T/flags-stdin.yaml"
 stdin_case "--flags-file=- (denied)" "$T/flags-stdin.yaml" 77 "$SHIM" svc --flags-file=-
@@ -155,4 +156,5 @@ if grep -rqa "$TOKEN" "$T/all-output" "$T/ar.jsonl" 2>/dev/null; then
 	not_ok "the token appears in no output"
 else ok "the token appears in no output"; fi
 
+schema_check
 done_testing

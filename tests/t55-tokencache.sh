@@ -11,6 +11,7 @@
 # wanted one.  The shim's request to fakegoog.py carries the bearer the
 # scenario demands ("token"): any other token is a 401, never a grant.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/schema.sh"
 
 if ! have_gcloud; then
 	skip "t55: /usr/bin/gcloud is not installed: no real token cache"
@@ -88,7 +89,7 @@ helper_ran && not_ok "cached token: config-helper was not run" ||
 	not_ok "cached token: gcloud ran after the check"
 
 # The same with the real gcloud named as gcloud (checked only, no deploy).
-run env GCLOUD_RUN_DEPLOY_GCLOUD=/usr/bin/gcloud "$SHIM" --preflight=only \
+run_report env GCLOUD_RUN_DEPLOY_GCLOUD=/usr/bin/gcloud "$SHIM" --preflight=only \
 	--preflight-format=json svc --image "$IMG"
 expect_rc "real gcloud installed: the check passes" 0
 grep_file "real gcloud installed: principal is the account" "$T/out" \
@@ -154,4 +155,5 @@ if grep -rqa "$TOKEN" "$T/all-output" "$T/ar.jsonl" "$T/argv" 2>/dev/null; then
 	not_ok "the cached token appears in no output, log or argv"
 else ok "the cached token appears in no output, log or argv"; fi
 
+schema_check
 done_testing

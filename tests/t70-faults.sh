@@ -122,7 +122,9 @@ fault "403 SERVICE_DISABLED" $A disabled 69 \
 grep_file "SERVICE_DISABLED: names the API" "$T/err" "Artifact Registry API|artifactregistry\.googleapis\.com"
 grep_file "SERVICE_DISABLED: the enabling command" "$T/err" \
 	"gcloud services enable artifactregistry\.googleapis\.com"
-fault "403 IAM_PERMISSION_DENIED" $A iam 69 "HTTP 403.*IAM_PERMISSION_DENIED"
+# "Permission ... denied on resource ... (or it may not exist)": a denial.
+fault "403 IAM_PERMISSION_DENIED" $A iam 77 \
+	"refused the check: Permission .* denied on resource .*or it may not exist"
 fault "404" $A notfound 69 "HTTP 404.*NOT_FOUND"
 fault "429 without Retry-After" $A quota 69 "HTTP 429.*RESOURCE_EXHAUSTED"
 fault "429 with Retry-After" $A quotara 69 "HTTP 429.*RESOURCE_EXHAUSTED"

@@ -4,6 +4,7 @@
 # JSON or only/plan modes; and the shim's own --help and --version.
 # A terminal comes from util-linux script(1); without it those cases SKIP.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/schema.sh"
 
 ESC=$(printf '\033')
 make_recorder
@@ -112,14 +113,19 @@ else
 		'add-iam-policy-binding no '
 	no_esc "enforce, denied, not a terminal: no colour" "$T/err"
 
+	# Stdout is gcloud's whenever gcloud may run: the JSON report goes to
+	# stderr, or to the report file.
 	run "$SHIM" --preflight-format=json $D
 	expect_rc "enforce, denied, json: exit 77" 77
-	if [ "$(wc -l <"$T/out")" -eq 1 ] && python3 -c 'import json,sys
+	empty "enforce, denied, json: stdout empty (gcloud's)" "$T/out"
+	grep '^{' "$T/err" >"$T/err.json" || :
+	schema_keep "$T/err.json"
+	if [ "$(wc -l <"$T/err.json")" -eq 1 ] && python3 -c 'import json,sys
 d = json.load(open(sys.argv[1]))
-sys.exit(0 if d["decision"] == "blocked" else 1)' "$T/out"; then
-		ok "enforce, denied, json: one object on stdout, blocked"
-	else not_ok "enforce, denied, json: one object on stdout" \
-		"$(head -c 400 "$T/out")"; fi
+sys.exit(0 if d["decision"] == "blocked" else 1)' "$T/err.json"; then
+		ok "enforce, denied, json: one object on stderr, blocked"
+	else not_ok "enforce, denied, json: one object on stderr" \
+		"$(head -c 400 "$T/err")"; fi
 
 	run "$SHIM" $G
 	expect_rc "enforce, granted: gcloud's exit 0" 0
@@ -157,6 +163,7 @@ tty() {
 if ! command -v script >/dev/null 2>&1 ||
     ! script -qec true /dev/null </dev/null >/dev/null 2>&1; then
 	skip "script(1) missing or without a pty: no terminal cases"
+	schema_check
 	done_testing
 	exit
 fi
@@ -184,4 +191,5 @@ tty x "TERM=xterm '$SHIM' --preflight=plan svc --image=$IMG/r/i:1 \
     --region=us-central1 --project=p >'$T/plan.txt'"
 grep_file "tty, plan to a file: the plan is there" "$T/plan.txt" 'planned'
 no_esc "tty, plan to a file: no bold in the file" "$T/plan.txt"
+schema_check
 done_testing
