@@ -194,6 +194,69 @@ verdict() { if [ "$2" = 1 ]; then echo "  target $1: met"; else echo "  target $
 le() { awk -v a="$1" -v b="$2" 'BEGIN {print (a <= b) ? 1 : 0}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
 
+# (r) one round trip (issue 14): Cloud Run and Artifact Registry at once --
+# Fakes that add L ms to every answer (a far-away region), L = 0, 100 and
+# 200, side by side in one measurement.  Targets, on the medians:
+#   one named image, new service (the read is a 404): <= 1.2 x L + (L = 0)
+#   one named image, existing service whose sidecar is in the same
+#   repository (no second round): the same
+#   ten repositories: <= 1.1 x one repository (L > 0)
+roundtrip() {
+	echo
+	echo "## (r) one round trip: Cloud Run read and testIamPermissions at once, fakes adding L ms to every answer"
+	cat >"$T/rt-seed.json" <<EOF
+{"services": [{"project": "p", "region": "us-central1", "name": "kept",
+  "containers": [
+   {"name": "app", "image": "$IMG/ok/app:1", "ports": [{"containerPort": 8080}]},
+   {"name": "side", "image": "$IMG/ok/side:1"}]}]}
+EOF
+	_rt_args=
+	for _l in 0 100 200; do
+		start_fake "rtar$_l" fakegoog.py --cert "$T/ca/server.pem" \
+			--key "$T/ca/server.key" --scenario "$T/scenario.json" \
+			--log "$T/rtar$_l.jsonl" --delay-ms "$_l"
+		start_fake "rtrun$_l" fakerun.py --log "$T/rtrun$_l.jsonl" \
+			--token "$TOKEN" --seed "$T/rt-seed.json" --delay-ms "$_l"
+		eval "_par=\$PORT_rtar$_l _prun=\$PORT_rtrun$_l"
+		_env="env CLOUDSDK_API_ENDPOINT_OVERRIDES_ARTIFACTREGISTRY=https://127.0.0.1:$_par/ CLOUDSDK_API_ENDPOINT_OVERRIDES_RUN=http://127.0.0.1:$_prun/ CLOUDSDK_AUTH_ACCESS_TOKEN=$TOKEN CLOUDSDK_CORE_PROJECT=p GCLOUD_RUN_DEPLOY_GCLOUD=/bin/true"
+		_new="$_env $BIN fresh --image $IMG/ok/app:2 --region us-central1"
+		_old="$_env $BIN kept --image $IMG/ok/app:2 --region us-central1"
+		_ten="$_env $BIN fresh --region us-central1$SIDECARS"
+		for _c in "$_new" "$_old" "$_ten"; do
+			# shellcheck disable=SC2086
+			$_c >"$T/cmd.out" 2>&1 </dev/null || {
+				echo "bench: '$_c' failed:" >&2
+				cat "$T/cmd.out" >&2
+				exit 1
+			}
+		done
+		_rt_args="$_rt_args|new service, one image, L=$_l ms|$_new|existing service, sidecar kept, L=$_l ms|$_old|ten repositories, L=$_l ms|$_ten"
+	done
+	sleep 0.3
+	echo "  requests per command (L=0): $(wc -l <"$T/rtar0.jsonl") testIamPermissions, $(grep -c '"path": "/v2/' "$T/rtrun0.jsonl") Cloud Run reads for 3 commands"
+	_ifs=$IFS
+	IFS='|'
+	# shellcheck disable=SC2086
+	set -- ${_rt_args#|}
+	IFS=$_ifs
+	measure rt "$RUNS" "$@"
+	header; stats rt
+	for _k in 1 2 3 4 5 6 7 8 9; do eval "_m$_k=\$(median_ms rt.$_k)"; done
+	# shellcheck disable=SC2154
+	for _l in 100 200; do
+		if [ "$_l" = 100 ]; then _n=$_m4 _o=$_m5 _t=$_m6; else _n=$_m7 _o=$_m8 _t=$_m9; fi
+		echo "  L=$_l: new service $_n ms (limit $(awk -v l="$_l" -v z="$_m1" 'BEGIN {printf "%.1f", 1.2 * l + z}')), existing $_o ms (limit $(awk -v l="$_l" -v z="$_m2" 'BEGIN {printf "%.1f", 1.2 * l + z}')), ten/one $(ratio "$_t" "$_n")x"
+		verdict "new service, L=$_l: <= 1.2 x L + no-latency" "$(awk -v a="$_n" -v l="$_l" -v z="$_m1" 'BEGIN {print (a <= 1.2 * l + z) ? 1 : 0}')"
+		verdict "existing service, L=$_l: <= 1.2 x L + no-latency" "$(awk -v a="$_o" -v l="$_l" -v z="$_m2" 'BEGIN {print (a <= 1.2 * l + z) ? 1 : 0}')"
+		verdict "ten repositories, L=$_l: <= 1.1 x one" "$(awk -v a="$_t" -v b="$_n" 'BEGIN {print (a <= 1.1 * b) ? 1 : 0}')"
+	done
+	echo "  L=0: ten/one $(ratio "$_m3" "$_m1")x (TLS handshakes and the fake's own cost, no latency)"
+}
+if [ -n "${BENCH_ROUNDTRIP_ONLY:-}" ]; then
+	roundtrip
+	exit 0
+fi
+
 # (a) pass-through ------------------------------------------------------
 echo
 echo "## (a) wrapper pass-through: 'gcloud config list' via the shim's symlink, gcloud = /bin/true"
@@ -310,6 +373,8 @@ else
 	echo "  /usr/bin/time is not installed (apt-get install time): skipped"
 fi
 unset CLOUDSDK_AUTH_ACCESS_TOKEN
+
+roundtrip
 
 # (d), (e) stored credentials -------------------------------------------
 echo
