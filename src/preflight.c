@@ -22,6 +22,8 @@
 #include "settings.h"
 #include "token.h"
 
+#define SKIPPED_WHY	"not in Artifact Registry: nothing to check"
+
 struct run {
 	const struct conf	*c;
 	const struct deploy_args *a;
@@ -79,7 +81,7 @@ parse_images(struct run *r)
 			bad++;
 		} else if (im->ref.kind == IMAGEREF_OTHER) {
 			im->result = RESULT_SKIPPED;
-			im->detail = "not in Artifact Registry: nothing to check";
+			im->detail = SKIPPED_WHY;
 		} else
 			im->result = RESULT_PLANNED;
 	}
@@ -173,6 +175,8 @@ add_kept(struct run *r)
 		im->result = imageref_parse(im->image, &im->ref) != 0 ?
 		    RESULT_ERROR : im->ref.kind == IMAGEREF_OTHER ?
 		    RESULT_SKIPPED : RESULT_PLANNED;
+		if (im->result == RESULT_SKIPPED)
+			im->detail = SKIPPED_WHY;
 	}
 	free(kept);
 	return 0;
