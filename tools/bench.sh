@@ -251,6 +251,69 @@ EOF
 		verdict "ten repositories, L=$_l: <= 1.1 x one" "$(awk -v a="$_t" -v b="$_n" 'BEGIN {print (a <= 1.1 * b) ? 1 : 0}')"
 	done
 	echo "  L=0: ten/one $(ratio "$_m3" "$_m1")x (TLS handshakes and the fake's own cost, no latency)"
+	roundtrip_h2
+}
+
+# The same over HTTP/2, as Google's APIs speak it: nginx (TLS, h2) in front
+# of the delaying Artifact Registry fake (plain HTTP behind it), so the ten
+# requests share one connection instead of ten TLS handshakes to a Python
+# server that speaks HTTP/1.1 only.
+roundtrip_h2() {
+	_ngx=$(command -v nginx || echo /usr/sbin/nginx)
+	if [ ! -x "$_ngx" ]; then
+		echo "  (r2) nginx is not installed (apt-get install nginx-light): HTTP/2 cases skipped"
+		return 0
+	fi
+	mkdir -p "$T/rtngx"
+	_servers= _rt_args=
+	for _l in 0 100 200; do
+		start_fake "rtplain$_l" fakegoog.py --scenario "$T/scenario.json" \
+			--log "$T/rtplain$_l.jsonl" --delay-ms "$_l"
+		eval "_up=\$PORT_rtplain$_l _prun=\$PORT_rtrun$_l"
+		_np=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+		_servers="$_servers
+  server { listen 127.0.0.1:$_np ssl http2;
+    ssl_certificate $T/ca/server.pem; ssl_certificate_key $T/ca/server.key;
+    location / { proxy_pass http://127.0.0.1:$_up; } }"
+		_env="env CLOUDSDK_API_ENDPOINT_OVERRIDES_ARTIFACTREGISTRY=https://127.0.0.1:$_np/ CLOUDSDK_API_ENDPOINT_OVERRIDES_RUN=http://127.0.0.1:$_prun/ CLOUDSDK_AUTH_ACCESS_TOKEN=$TOKEN CLOUDSDK_CORE_PROJECT=p GCLOUD_RUN_DEPLOY_GCLOUD=/bin/true"
+		_rt_args="$_rt_args|h2: new service, one image, L=$_l ms|$_env $BIN fresh --image $IMG/ok/app:2 --region us-central1|h2: ten repositories, L=$_l ms|$_env $BIN fresh --region us-central1$SIDECARS"
+	done
+	cat >"$T/rtngx/nginx.conf" <<NGX
+daemon off;
+worker_processes 1;
+error_log $T/rtngx/error.log;
+pid $T/rtngx/nginx.pid;
+events { worker_connections 256; }
+http {
+  access_log off;
+  client_body_temp_path $T/rtngx/body;
+  proxy_temp_path $T/rtngx/proxy;
+$_servers
+}
+NGX
+	"$_ngx" -c "$T/rtngx/nginx.conf" &
+	_ngxpid=$!
+	sleep 0.5
+	_ifs=$IFS
+	IFS='|'
+	# shellcheck disable=SC2086
+	set -- ${_rt_args#|}
+	IFS=$_ifs
+	# shellcheck disable=SC2086
+	$2 >"$T/cmd.out" 2>&1 </dev/null && $4 >>"$T/cmd.out" 2>&1 </dev/null || {
+		echo "bench: the HTTP/2 cases failed:" >&2
+		cat "$T/cmd.out" >&2
+		kill "$_ngxpid"
+		exit 1
+	}
+	measure rt2 "$RUNS" "$@"
+	kill "$_ngxpid" 2>/dev/null || :
+	header; stats rt2
+	for _k in 1 2 3 4 5 6; do eval "_h$_k=\$(median_ms rt2.$_k)"; done
+	# shellcheck disable=SC2154
+	echo "  h2: ten/one $(ratio "$_h2" "$_h1")x (L=0), $(ratio "$_h4" "$_h3")x (L=100), $(ratio "$_h6" "$_h5")x (L=200)"
+	verdict "h2 ten repositories, L=100: <= 1.1 x one" "$(awk -v a="$_h4" -v b="$_h3" 'BEGIN {print (a <= 1.1 * b) ? 1 : 0}')"
+	verdict "h2 ten repositories, L=200: <= 1.1 x one" "$(awk -v a="$_h6" -v b="$_h5" 'BEGIN {print (a <= 1.1 * b) ? 1 : 0}')"
 }
 if [ -n "${BENCH_ROUNDTRIP_ONLY:-}" ]; then
 	roundtrip
