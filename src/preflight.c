@@ -145,6 +145,24 @@ apply_answers(struct run *r)
 	}
 }
 
+/*
+ * After the report's images moved (reallocarray), the queries already
+ * asked name their repository through the images' new addresses.
+ */
+static void
+repoint(struct run *r)
+{
+	size_t i, j;
+
+	for (j = 0; j < r->nq; j++)
+		for (i = 0; i < r->rep.n; i++)
+			if (r->rep.images[i].q == &r->q[j]) {
+				r->q[j].resource =
+				    r->rep.images[i].ref.resource;
+				break;
+			}
+}
+
 /* Append the deployed images the update keeps to the report. */
 static int
 add_kept(struct run *r)
@@ -162,6 +180,7 @@ add_kept(struct run *r)
 		return -1;
 	}
 	r->rep.images = im;
+	repoint(r);
 	deployed_merge(&r->dep, r->a->images, r->a->nimages,
 	    r->a->remove_containers, kept);
 	for (i = 0; i < n; i++) {
@@ -192,6 +211,7 @@ add_unchecked(struct run *r)
 	    sizeof(*im))) == NULL)
 		return -1;
 	r->rep.images = im;
+	repoint(r);
 	im = &r->rep.images[r->rep.n++];
 	memset(im, 0, sizeof(*im));
 	im->result = RESULT_UNCHECKED;
