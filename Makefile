@@ -201,3 +201,11 @@ bench: all
 
 .PHONY: bench
 # --- end bench ---
+# --- preflight-doubt test driver (tests/t41-complete.sh); owner: preflight ---
+$(B)/preflight-doubt: tests/drivers/preflight-doubt.c $(B)/libshim.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -MMD -MP $(LDSAN) -o $@ $< $(B)/libshim.a $(TEST_LIBS)
+
+unit: $(B)/preflight-doubt
+-include $(B)/preflight-doubt.d
+# --- end preflight-doubt ---

@@ -17,6 +17,7 @@
 #include <stddef.h>
 
 #include "apierror.h"
+#include "fetch.h"
 #include "http.h"
 
 #define AR_PERMISSION	"artifactregistry.repositories.downloadArtifacts"
@@ -44,6 +45,23 @@ struct ar_query {
  */
 int ar_check(struct ar_query *q, size_t n, const char *endpoint,
     const struct http_opts *o, const char *token, char *err, size_t errlen);
+
+/*
+ * ar_check() in steps, for a caller that sends these requests along with
+ * others on one fetch_all() (one round trip for all):
+ *   1. ar_prepare(q, n, endpoint, &o, token, f, &nf, err, errlen) fills
+ *      f[0..nf) (room for n, zeroed here) with one POST per distinct valid
+ *      repository, f[i].arg pointing at its query; -1 as ar_check says;
+ *   2. fetch_all() over those (and the caller's own);
+ *   3. ar_answers(q, n, f, nf, token): every query gets its status;
+ *   4. ar_release(f, nf): fetch_free() and the URLs, on every path after 1.
+ */
+int ar_prepare(struct ar_query *q, size_t n, const char *endpoint,
+    const struct http_opts *o, const char *token, struct fetch *f,
+    size_t *nf, char *err, size_t errlen);
+void ar_answers(struct ar_query *q, size_t n, const struct fetch *f,
+    size_t nf, const char *token);
+void ar_release(struct fetch *f, size_t nf);
 
 /*
  * Decode one answer (exposed for the unit tests and the fuzzer): fills

@@ -20,6 +20,7 @@
 
 #include <stddef.h>
 
+#include "arclient.h"
 #include "cli.h"
 #include "runclient.h"
 
@@ -38,6 +39,17 @@ enum run_kind deployed_kind(const char *command);
  */
 int deployed_qualified(const char *given, char *project, size_t plen,
     char *name, size_t nlen);
+
+/*
+ * One round trip: read `d` (NULL: nothing to read) from run_ep and ask
+ * ar_check()'s questions q[0..nq) of ar_ep, all on one fetch_all() inside
+ * o's deadline.  0 when everything asked has its answer (d->status, each
+ * q[i].status); -1 with err when nothing could be asked, as
+ * runclient_read() and ar_check() say.
+ */
+int deployed_ask(struct run_read *d, const char *run_ep, struct ar_query *q,
+    size_t nq, const char *ar_ep, const struct http_opts *o,
+    const char *token, char *err, size_t errlen);
 
 void deployed_merge(const struct run_read *r, const struct cli_image *named,
     size_t nnamed, const char *removed, int *kept);

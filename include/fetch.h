@@ -29,6 +29,9 @@ struct fetch {
 					 * (Accept, no quota project); NULL:
 					 * fetch_all's.  The deadline stays
 					 * fetch_all's. */
+	void		*arg;		/* in: the caller's, left alone (whose
+					 * answer this is, when several
+					 * modules share one fetch_all) */
 	CURLcode	 res;		/* out: the last attempt's result */
 	long		 code;		/* out: HTTP status, 0 without one */
 	struct http_buf	 body;		/* out: the last answer's body */

@@ -30,7 +30,10 @@ enum result {
 	RESULT_DENIED,
 	RESULT_ERROR,
 	RESULT_SKIPPED,
-	RESULT_PLANNED
+	RESULT_PLANNED,
+	RESULT_UNCHECKED	/* could not be covered; detail says why.
+				 * image is NULL for the images a deployed
+				 * resource keeps when it was not read */
 };
 
 enum decision {

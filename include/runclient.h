@@ -18,6 +18,7 @@
 #include <stddef.h>
 
 #include "apierror.h"
+#include "fetch.h"
 #include "http.h"
 
 #define RUN_ENDPOINT	"https://run.googleapis.com/"
@@ -56,6 +57,19 @@ struct run_read {
 
 int runclient_read(struct run_read *r, const char *endpoint,
     const struct http_opts *o, const char *token, char *err, size_t errlen);
+
+/*
+ * The same read sent along with other requests (one fetch_all(), so it
+ * costs no round trip of its own):
+ *   1. runclient_url(&r, endpoint, url, sizeof(url), err, errlen): 0, or
+ *      -1 when nothing can be asked (the message in err);
+ *   2. a struct fetch with that url among the caller's, fetch_all();
+ *   3. runclient_answer(&r, &f, token): r.status as runclient_read says.
+ */
+int runclient_url(const struct run_read *r, const char *endpoint, char *url,
+    size_t len, char *err, size_t errlen);
+void runclient_answer(struct run_read *r, const struct fetch *f,
+    const char *token);
 
 /* The containers of a v2 resource's JSON (for the tests and the fuzzer). */
 int runclient_decode(struct run_read *r, const char *body, size_t len);

@@ -147,7 +147,7 @@ checkargs(const char *endpoint, const struct http_opts *o,
 /* One fetch per distinct, valid repository; others are answered here. */
 static int
 requests(struct ar_query *q, size_t n, const char *endpoint,
-    struct fetch *f, size_t *nf, struct ar_query **owner)
+    struct fetch *f, size_t *nf)
 {
 	size_t i, len;
 	char *url;
@@ -169,25 +169,58 @@ requests(struct ar_query *q, size_t n, const char *endpoint,
 			return -1;
 		snprintf(url, len, "%sv1/%s:testIamPermissions", endpoint,
 		    q[i].resource);
+		memset(&f[*nf], 0, sizeof(f[*nf]));
 		f[*nf].url = url;
 		f[*nf].post = REQUEST_BODY;
-		owner[(*nf)++] = &q[i];
+		f[(*nf)++].arg = &q[i];
 	}
 	return 0;
 }
 
-static void
-answers(struct fetch *f, size_t nf, struct ar_query **owner,
+int
+ar_prepare(struct ar_query *q, size_t n, const char *endpoint,
+    const struct http_opts *o, const char *token, struct fetch *f,
+    size_t *nf, char *err, size_t errlen)
+{
+	*nf = 0;
+	if (endpoint == NULL)
+		endpoint = AR_ENDPOINT;
+	if (checkargs(endpoint, o, token, err, errlen) == -1)
+		return -1;
+	if (requests(q, n, endpoint, f, nf) == -1) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+void
+ar_answers(struct ar_query *q, size_t n, const struct fetch *f, size_t nf,
     const char *token)
 {
+	struct ar_query *owner;
 	size_t i;
 
 	for (i = 0; i < nf; i++) {
-		owner[i]->attempts = f[i].attempts;
-		if (!apierror_transport(&owner[i]->e, &f[i], token))
-			ar_decode(owner[i], f[i].code, f[i].body.data,
+		owner = f[i].arg;
+		owner->attempts = f[i].attempts;
+		if (!apierror_transport(&owner->e, &f[i], token))
+			ar_decode(owner, f[i].code, f[i].body.data,
 			    f[i].body.len);
-		apierror_scrub(&owner[i]->e, token);
+		apierror_scrub(&owner->e, token);
+	}
+	copydups(q, n);
+}
+
+void
+ar_release(struct fetch *f, size_t nf)
+{
+	size_t i;
+
+	fetch_free(f, nf);
+	for (i = 0; i < nf; i++) {
+		free((char *)f[i].url);
+		f[i].url = NULL;
 	}
 }
 
@@ -196,31 +229,19 @@ ar_check(struct ar_query *q, size_t n, const char *endpoint,
     const struct http_opts *o, const char *token, char *err, size_t errlen)
 {
 	struct fetch *f;
-	struct ar_query **owner;
-	size_t i, nf = 0;
+	size_t nf = 0;
 	int rc = -1;
 
-	if (endpoint == NULL)
-		endpoint = AR_ENDPOINT;
-	if (checkargs(endpoint, o, token, err, errlen) == -1)
-		return -1;
-	f = calloc(n + 1, sizeof(*f));
-	owner = calloc(n + 1, sizeof(*owner));
-	if (f == NULL || owner == NULL ||
-	    requests(q, n, endpoint, f, &nf, owner) == -1) {
+	if ((f = calloc(n + 1, sizeof(*f))) == NULL) {
 		snprintf(err, errlen, "out of memory");
-		goto out;
+		return -1;
 	}
-	if (fetch_all(f, nf, o, token, err, errlen) == -1)
-		goto out;
-	answers(f, nf, owner, token);
-	copydups(q, n);
-	rc = 0;
-out:
-	fetch_free(f, nf);
-	for (i = 0; f != NULL && i < nf; i++)
-		free((char *)f[i].url);
+	if (ar_prepare(q, n, endpoint, o, token, f, &nf, err, errlen) == 0 &&
+	    fetch_all(f, nf, o, token, err, errlen) == 0) {
+		ar_answers(q, n, f, nf, token);
+		rc = 0;
+	}
+	ar_release(f, nf);
 	free(f);
-	free(owner);
 	return rc;
 }

@@ -1,6 +1,8 @@
 /*
  * deployed.c - which deployed containers an update keeps.
  */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "deployed.h"
@@ -103,4 +105,45 @@ deployed_merge(const struct run_read *r, const struct cli_image *named,
 				kept[i] = 0;
 		}
 	}
+}
+
+/*
+ * The read of the deployed resource and the IAM questions together, on one
+ * fetch_all(): the TLS handshakes to both hosts and both answers overlap,
+ * so the check costs one round trip where it cost two.
+ */
+int
+deployed_ask(struct run_read *d, const char *run_ep, struct ar_query *q,
+    size_t nq, const char *ar_ep, const struct http_opts *o,
+    const char *token, char *err, size_t errlen)
+{
+	struct fetch *f;
+	char url[2048];
+	size_t nar = 0, nf;
+	int rc = -1;
+
+	if ((f = calloc(nq + 2, sizeof(*f))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (d != NULL && runclient_url(d, run_ep, url, sizeof(url), err,
+	    errlen) != 0)
+		goto out;
+	if (nq > 0 && ar_prepare(q, nq, ar_ep, o, token, f, &nar, err,
+	    errlen) != 0)
+		goto out;
+	nf = nar;
+	if (d != NULL)
+		f[nf++].url = url;	/* the last one: f[nar] */
+	if (nf > 0 && fetch_all(f, nf, o, token, err, errlen) != 0)
+		goto out;
+	ar_answers(q, nq, f, nar, token);
+	if (d != NULL)
+		runclient_answer(d, &f[nar], token);
+	rc = 0;
+out:
+	ar_release(f, nar);
+	fetch_free(&f[nar], 1);
+	free(f);
+	return rc;
 }

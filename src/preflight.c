@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "arclient.h"
 #include "deployed.h"
@@ -22,6 +23,8 @@
 #include "settings.h"
 #include "token.h"
 
+#define SKIPPED_WHY	"not in Artifact Registry: nothing to check"
+
 struct run {
 	const struct conf	*c;
 	const struct deploy_args *a;
@@ -30,8 +33,15 @@ struct run {
 	const char		*gcloud;
 	struct props		 props;
 	struct report		 rep;
-	struct ar_query		*q;
+	struct ar_query		*q;	/* first round: the named images */
 	size_t			 nq;
+	struct ar_query		*q2;	/* second round: repositories only
+					 * kept images are in */
+	size_t			 nq2;
+	const struct preflight_doubt *doubt;
+	char			 unread[768];	/* why the deployed resource
+						 * is not read, "" */
+	char			 note[1024];
 	struct run_read		 dep;	/* the deployed resource, if read */
 	struct manifest		 man;	/* replace FILE's manifest */
 	char			 qproject[256], qname[256];
@@ -72,39 +82,51 @@ parse_images(struct run *r)
 			bad++;
 		} else if (im->ref.kind == IMAGEREF_OTHER) {
 			im->result = RESULT_SKIPPED;
-			im->detail = "not in Artifact Registry: nothing to check";
+			im->detail = SKIPPED_WHY;
 		} else
 			im->result = RESULT_PLANNED;
 	}
 	return bad;
 }
 
+/* The query about `resource` among q[0..n), or NULL. */
+static struct ar_query *
+query_for(struct ar_query *q, size_t n, const char *resource)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(q[i].resource, resource) == 0)
+			return &q[i];
+	return NULL;
+}
+
 /*
- * One query per distinct repository; each image remembers its query (the
- * array is allocated once, so the pointers hold).
+ * One query per distinct repository among the images not asked about yet,
+ * into *qp (room for every image, allocated once, so the pointers hold);
+ * an image in a repository the first round asks about shares its answer.
  */
 static int
-build_queries(struct run *r)
+build_queries(struct run *r, struct ar_query **qp, size_t *nq)
 {
-	size_t i, j;
+	struct ar_query *q;
+	size_t i;
 
-	r->q = calloc(r->rep.n + 1, sizeof(*r->q));
-	if (r->q == NULL)
+	if ((q = calloc(r->rep.n + 1, sizeof(*q))) == NULL)
 		return -1;
+	*qp = q;
+	*nq = 0;
 	for (i = 0; i < r->rep.n; i++) {
 		struct report_image *im = &r->rep.images[i];
 
-		if (im->result != RESULT_PLANNED)
+		if (im->result != RESULT_PLANNED || im->q != NULL)
 			continue;
-		for (j = 0; j < r->nq; j++)
-			if (strcmp(r->q[j].resource, im->ref.resource) == 0)
-				break;
-		if (j == r->nq) {
-			r->q[j].resource = im->ref.resource;
-			r->q[j].status = AR_ERROR;	/* until answered */
-			r->nq++;
-		}
-		im->q = &r->q[j];
+		if ((im->q = query_for(r->q, r->nq, im->ref.resource)) ||
+		    (im->q = query_for(q, *nq, im->ref.resource)))
+			continue;
+		q[*nq].resource = im->ref.resource;
+		q[*nq].status = AR_ERROR;	/* until answered */
+		im->q = &q[(*nq)++];
 	}
 	return 0;
 }
@@ -124,6 +146,24 @@ apply_answers(struct run *r)
 	}
 }
 
+/*
+ * After the report's images moved (reallocarray), the queries already
+ * asked name their repository through the images' new addresses.
+ */
+static void
+repoint(struct run *r)
+{
+	size_t i, j;
+
+	for (j = 0; j < r->nq; j++)
+		for (i = 0; i < r->rep.n; i++)
+			if (r->rep.images[i].q == &r->q[j]) {
+				r->q[j].resource =
+				    r->rep.images[i].ref.resource;
+				break;
+			}
+}
+
 /* Append the deployed images the update keeps to the report. */
 static int
 add_kept(struct run *r)
@@ -141,6 +181,7 @@ add_kept(struct run *r)
 		return -1;
 	}
 	r->rep.images = im;
+	repoint(r);
 	deployed_merge(&r->dep, r->a->images, r->a->nimages,
 	    r->a->remove_containers, kept);
 	for (i = 0; i < n; i++) {
@@ -154,8 +195,29 @@ add_kept(struct run *r)
 		im->result = imageref_parse(im->image, &im->ref) != 0 ?
 		    RESULT_ERROR : im->ref.kind == IMAGEREF_OTHER ?
 		    RESULT_SKIPPED : RESULT_PLANNED;
+		if (im->result == RESULT_SKIPPED)
+			im->detail = SKIPPED_WHY;
 	}
 	free(kept);
+	return 0;
+}
+
+/* The images the deployed resource keeps, not read: one entry says why. */
+static int
+add_unchecked(struct run *r)
+{
+	struct report_image *im;
+
+	if ((im = reallocarray(r->rep.images, r->rep.n + 1,
+	    sizeof(*im))) == NULL)
+		return -1;
+	r->rep.images = im;
+	repoint(r);
+	im = &r->rep.images[r->rep.n++];
+	memset(im, 0, sizeof(*im));
+	im->result = RESULT_UNCHECKED;
+	im->detail = r->unread;
+	im->from_deployed = 1;
 	return 0;
 }
 
@@ -184,12 +246,73 @@ target(struct run *r, struct run_read *d)
 	}
 }
 
+static const char *
+noun(const struct run *r)
+{
+	enum run_kind k = deployed_kind(r->a->command);
+
+	return k == RUN_JOB ? "job" : k == RUN_WORKER_POOL ? "worker pool" :
+	    "service";
+}
+
+/*
+ * Would gcloud ask at its prompt (console_io.CanPrompt: stdin and stderr
+ * are terminals, core/disable_prompts is off)?  --quiet is not looked at:
+ * when unsure, it would.
+ */
+static int
+gcloud_prompts(const struct run *r)
+{
+	return isatty(STDIN_FILENO) && isatty(STDERR_FILENO) &&
+	    props_bool(&r->props, "core/disable_prompts", 0) != 1;
+}
+
+/*
+ * Why the images the deployed resource keeps cannot be read before the
+ * hand-over, into r->unread ("" when they can).  A name or region that
+ * gcloud would ask for at its prompt: the shim cannot know the answer.
+ * Where gcloud cannot ask, it stops for want of them and deploys nothing.
+ * No project: gcloud may still take one from the metadata server
+ * (core/check_gce_metadata, on by default); without that it stops too.
+ */
+static void
+why_unread(struct run *r)
+{
+	const struct preflight_doubt *dt = r->doubt;
+	struct run_read d;
+	char *u = r->unread;
+	size_t n = sizeof(r->unread);
+
+	u[0] = '\0';
+	if (!deployed_wanted(r->a))
+		return;
+	target(r, &d);
+	if (dt != NULL && dt->service_ambiguous)
+		snprintf(u, n, "the %s name is not certain (%.200s): the "
+		    "images the deployed %s keeps were not read", noun(r),
+		    dt->service_ambiguous_why != NULL ?
+		    dt->service_ambiguous_why : "", noun(r));
+	else if (d.name == NULL && gcloud_prompts(r))
+		snprintf(u, n, "no %s name (gcloud asks for it at its "
+		    "prompt): the images the deployed %s keeps were not read; "
+		    "name it on the command line", noun(r), noun(r));
+	else if (d.name != NULL && d.project == NULL &&
+	    props_bool(&r->props, "core/check_gce_metadata", 1) != 0)
+		snprintf(u, n, "no project: the images %s '%.200s' keeps "
+		    "were not read; pass --project or set core/project",
+		    noun(r), d.name);
+	else if (d.name != NULL && d.region == NULL && gcloud_prompts(r))
+		snprintf(u, n, "no region (gcloud asks for it at its "
+		    "prompt): the images %s '%.200s' keeps were not read; "
+		    "pass --region or set run/region", noun(r), d.name);
+}
+
 static int
 must_read(struct run *r)
 {
 	struct run_read d;
 
-	if (!deployed_wanted(r->a))
+	if (!deployed_wanted(r->a) || r->unread[0] != '\0')
 		return 0;
 	if (r->a->nimages == 0)
 		return 1;
@@ -198,22 +321,19 @@ must_read(struct run *r)
 }
 
 /*
- * An update keeps the deployed containers it does not name: read them.
- * Without a project, region or name there is nothing to read by; that is
- * an error only when the command names no image at all.
+ * What to read the deployed containers by, and where.  Without a name,
+ * project or region (gcloud stops for want of them) that is an error only
+ * when the command names no image at all: must_read() says.
  */
 static int
-read_deployed(struct run *r, const struct http_opts *o, const char *token,
-    char *err, size_t errlen)
+read_target(struct run *r, char *endpoint, size_t len, char *err,
+    size_t errlen)
 {
 	struct run_read *d = &r->dep;
-	char endpoint[1024];
 
 	d->kind = deployed_kind(r->a->command);
 	target(r, d);
 	if (d->project == NULL || d->region == NULL || d->name == NULL) {
-		if (r->a->nimages > 0)
-			return 0;
 		snprintf(err, errlen, "cannot read what is deployed: no %s "
 		    "(give it on the command line%s)", d->name == NULL ?
 		    "service or job name" : d->project == NULL ? "project" :
@@ -222,12 +342,30 @@ read_deployed(struct run *r, const struct http_opts *o, const char *token,
 		    ", or set run/region");
 		return -1;
 	}
-	if (settings_endpoint(&r->props, "run", RUN_ENDPOINT, endpoint,
-	    sizeof(endpoint), err, errlen) != 0 ||
-	    runclient_read(d, endpoint, o, token, err, errlen) != 0)
-		return -1;
+	return settings_endpoint(&r->props, "run", RUN_ENDPOINT, endpoint,
+	    len, err, errlen);
+}
+
+/*
+ * The deployed resource's answer: its kept images join the report.  A
+ * read that failed stops the check, except in warn mode, where the kept
+ * images are reported unchecked and gcloud runs.
+ */
+static int
+deployed_answer(struct run *r, char *err, size_t errlen)
+{
+	struct run_read *d = &r->dep;
+
 	if (d->status == RUN_ERROR) {
 		report_run_error(d, err, errlen);
+		if (r->mode != PREFLIGHT_WARN)
+			return -1;
+		snprintf(r->unread, sizeof(r->unread), "%.600s: the images it "
+		    "keeps were not checked", err);
+		err[0] = '\0';
+		if (add_unchecked(r) == 0)
+			return 0;
+		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
 	if (d->disabled)
@@ -283,6 +421,41 @@ extras(struct run *r, const struct settings *s, long start,
 }
 
 /*
+ * The questions, in as few round trips as there can be: the deployed
+ * resource and the named images' repositories at once; then, only when
+ * the update keeps images in repositories not asked about yet, those.
+ */
+static int
+rounds(struct run *r, const struct settings *s, long start,
+    const char *token, char *err, size_t errlen)
+{
+	struct http_opts o;
+	char endpoint[1024];
+	int read = must_read(r);
+
+	if (build_queries(r, &r->q, &r->nq) != 0) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (read && read_target(r, endpoint, sizeof(endpoint), err,
+	    errlen) != 0)
+		return -1;
+	opts(r, s, start, &o);
+	if (deployed_ask(read ? &r->dep : NULL, endpoint, r->q, r->nq,
+	    s->endpoint, &o, token, err, errlen) != 0 ||
+	    (read && deployed_answer(r, err, errlen) != 0))
+		return -1;
+	if (build_queries(r, &r->q2, &r->nq2) != 0) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (r->nq2 == 0)
+		return 0;
+	opts(r, s, start, &o);
+	return ar_check(r->q2, r->nq2, s->endpoint, &o, token, err, errlen);
+}
+
+/*
  * Get the token and ask, all inside the one deadline.  The process is not
  * dumpable while the token is held, so no core file can carry it.
  */
@@ -304,20 +477,7 @@ ask(struct run *r, char *err, size_t errlen)
 	r->rep.who = t.who;
 	if (settings_load(&r->props, t.user_creds, &s, err, errlen) != 0)
 		goto out;
-	opts(r, &s, start, &o);
-	if (must_read(r) &&
-	    read_deployed(r, &o, t.value, err, errlen) != 0)
-		goto out;
-	if (build_queries(r) != 0) {
-		snprintf(err, errlen, "out of memory");
-		goto out;
-	}
-	rc = 0;
-	if (r->nq > 0) {
-		opts(r, &s, start, &o);
-		rc = ar_check(r->q, r->nq, s.endpoint, &o, t.value, err,
-		    errlen);
-	}
+	rc = rounds(r, &s, start, t.value, err, errlen);
 	if (rc == 0) {
 		apply_answers(r);
 		extras(r, &s, start, t.value);
@@ -333,10 +493,11 @@ out:
 /* The decision and its exit status: a denial, a missing manifest, or an
  * unfinished check, in that order. */
 static int
-decide(const struct report *rep, enum decision *d)
+decide(const struct report *rep, enum preflight_mode mode,
+    enum decision *d)
 {
 	size_t i;
-	int missing = 0, error = 0;
+	int missing = 0, error = 0, unchecked = 0;
 
 	*d = DECISION_DEPLOY;
 	for (i = 0; i < rep->n; i++) {
@@ -345,12 +506,15 @@ decide(const struct report *rep, enum decision *d)
 			return EXIT_DENIED;
 		}
 		error |= rep->images[i].result == RESULT_ERROR;
+		unchecked |= rep->images[i].result == RESULT_UNCHECKED;
 		missing |= rep->images[i].ex != NULL &&
 		    rep->images[i].ex->status == EXISTS_MISSING;
 	}
-	if (missing || error)
+	/* A CI gate is not green on a partial check. */
+	if (missing || error || (unchecked && mode == PREFLIGHT_ONLY))
 		*d = DECISION_ERROR;
-	return missing ? EXIT_BADIMAGE : error ? EXIT_UNAVAILABLE : 0;
+	return missing ? EXIT_BADIMAGE : *d == DECISION_ERROR ?
+	    EXIT_UNAVAILABLE : 0;
 }
 
 static int
@@ -383,15 +547,18 @@ check(struct run *r)
 	size_t i, planned = 0;
 	int status;
 
+	why_unread(r);
+	if (r->unread[0] != '\0' && add_unchecked(r) != 0) {
+		report_error(r->c->color, "out of memory");
+		return finish(r, DECISION_ERROR, EXIT_UNAVAILABLE);
+	}
 	for (i = 0; i < r->rep.n; i++)
 		planned += r->rep.images[i].result == RESULT_PLANNED;
-	if (planned == 0 && !must_read(r))
-		return finish(r, DECISION_DEPLOY, 0);
-	if (ask(r, err, sizeof(err)) != 0) {
+	if ((planned > 0 || must_read(r)) && ask(r, err, sizeof(err)) != 0) {
 		report_error(r->c->color, "cannot check image access: %s", err);
 		return finish(r, DECISION_ERROR, EXIT_UNAVAILABLE);
 	}
-	status = decide(&r->rep, &d);
+	status = decide(&r->rep, r->mode, &d);
 	if (status == 0 && r->c->agent_block && report_agent_risk(&r->rep, 1)) {
 		d = DECISION_BLOCKED;	/* --preflight-service-agent=block */
 		status = EXIT_DENIED;
@@ -440,6 +607,23 @@ plan_settings(struct run *r)
 	    sizeof(r->run_ep), err, sizeof(err)) == 0)
 		rs->run_endpoint = r->run_ep;
 	r->rep.settings = rs;
+}
+
+/* Plan mode reads nothing over the network: the kept images are not
+ * listed, and the note says so (and why a check could not read them). */
+static void
+plan_note(struct run *r)
+{
+	if (!deployed_wanted(r->a))
+		return;
+	why_unread(r);
+	snprintf(r->note, sizeof(r->note), "the images the new revision "
+	    "keeps from the deployed %s are not listed: plan mode reads "
+	    "nothing over the network%s%s", noun(r), r->unread[0] ?
+	    "; a check could not read them either: " : "; a check reads "
+	    "the deployed resource, if it exists (Cloud Run Admin API v2), "
+	    "and checks them", r->unread);
+	r->rep.note = r->note;
 }
 
 /*
@@ -504,6 +688,7 @@ start(struct run *r)
 		return finish(r, DECISION_ERROR, EXIT_USAGE);
 	}
 	if (r->mode == PREFLIGHT_PLAN) {
+		plan_note(r);
 		plan_settings(r);
 		if (r->rs.ar_endpoint != NULL)
 			extras_plan(&r->ex, &r->rep, RESULT_PLANNED,
@@ -525,15 +710,40 @@ start(struct run *r)
 	return check(r);
 }
 
+/*
+ * Where the parser's doubts plug in.  The command line model (cli.h) does
+ * not say yet whether the SERVICE word is certain (issue 11, item 8: a
+ * flag from a newer gcloud may take it as its value); when it does, copy
+ * its verdict here.  Until then: no doubt.
+ */
+static void
+doubt_from_cli(const struct deploy_args *a, struct preflight_doubt *d)
+{
+	(void)a;
+	memset(d, 0, sizeof(*d));
+}
+
 int
 preflight_run(const struct conf *c, const struct deploy_args *a,
     enum preflight_mode mode, enum report_format fmt, const char *gcloud)
+{
+	struct preflight_doubt d;
+
+	doubt_from_cli(a, &d);
+	return preflight_run_doubt(c, a, mode, fmt, gcloud, &d);
+}
+
+int
+preflight_run_doubt(const struct conf *c, const struct deploy_args *a,
+    enum preflight_mode mode, enum report_format fmt, const char *gcloud,
+    const struct preflight_doubt *doubt)
 {
 	struct run r;
 	int rc;
 
 	memset(&r, 0, sizeof(r));
 	r.c = c, r.a = a, r.mode = mode, r.fmt = fmt, r.gcloud = gcloud;
+	r.doubt = doubt;
 	r.rep.command = a->command;
 	r.rep.service = a->service;
 	r.rep.color = c->color;
@@ -546,6 +756,7 @@ preflight_run(const struct conf *c, const struct deploy_args *a,
 		rc = start(&r);
 	free(r.rep.images);
 	free(r.q);
+	free(r.q2);
 	runclient_free(&r.dep);
 	free(r.named);
 	manifest_free(&r.man);

@@ -29,6 +29,7 @@ static const char *const results[] = {
 	[RESULT_ERROR] = "error",
 	[RESULT_SKIPPED] = "skipped",
 	[RESULT_PLANNED] = "planned",
+	[RESULT_UNCHECKED] = "unchecked",
 };
 
 static const char *const agents[] = {
@@ -121,8 +122,10 @@ json_reference(const struct report_image *im)
 {
 	cJSON *o = cJSON_CreateObject();
 
-	if (im->ref.kind == IMAGEREF_INVALID)
+	if (im->ref.kind == IMAGEREF_INVALID || im->image == NULL) {
+		cJSON_Delete(o);
 		return cJSON_CreateNull();
+	}
 	cJSON_AddItemToObject(o, "domain", str_or_null(im->ref.domain));
 	cJSON_AddItemToObject(o, "path", str_or_null(im->ref.path));
 	cJSON_AddItemToObject(o, "tag", str_or_null(im->ref.tag));
@@ -237,9 +240,10 @@ json_image(const struct report *r, const struct report_image *im)
 	char buf[1200];
 	int repo = im->ref.kind == IMAGEREF_AR || im->ref.kind == IMAGEREF_GCR;
 
-	cJSON_AddItemToObject(o, "image", cJSON_CreateString(im->image));
+	cJSON_AddItemToObject(o, "image", str_or_null(im->image));
 	cJSON_AddItemToObject(o, "container", str_or_null(im->container));
-	cJSON_AddItemToObject(o, "kind",
+	cJSON_AddItemToObject(o, "kind", im->image == NULL ?
+	    cJSON_CreateNull() :
 	    cJSON_CreateString(imageref_kind_name(im->ref.kind)));
 	cJSON_AddItemToObject(o, "reference", json_reference(im));
 	cJSON_AddItemToObject(o, "repository",
@@ -516,6 +520,27 @@ text_manifest(FILE *f, const struct report *r, const struct report_image *im)
 		    "(proxy/* properties) and core/custom_ca_certs_file.\n");
 }
 
+/* Not covered: a warning (an error when it fails only mode). */
+static void
+text_unchecked(FILE *f, const struct report *r, const struct report_image *im)
+{
+	char sa[SHOWN], safe[800];
+
+	if (im->image != NULL)
+		fprintf(f, "%s%s:%s (%s) image '%s' was not checked: %s\n",
+		    r->decision == DECISION_ERROR ? RED(r->color) :
+		    YELLOW(r->color), r->decision == DECISION_ERROR ? "ERROR" :
+		    "WARNING", OFF(r->color), PROG,
+		    shown(im->image, sa, sizeof(sa)),
+		    shown(im->detail, safe, sizeof(safe)));
+	else
+		fprintf(f, "%s%s:%s (%s) not every image was checked: %s\n",
+		    r->decision == DECISION_ERROR ? RED(r->color) :
+		    YELLOW(r->color), r->decision == DECISION_ERROR ? "ERROR" :
+		    "WARNING", OFF(r->color), PROG,
+		    shown(im->detail, safe, sizeof(safe)));
+}
+
 /*
  * The service agent's finding, with the certainty it has: the policies
  * of the repository and of its project are read; grants on folders and
@@ -613,6 +638,8 @@ report_text(FILE *f, const struct report *r)
 			text_denied(f, r, im, several);
 		else if (im->result == RESULT_ERROR)
 			text_error(f, r, im);
+		else if (im->result == RESULT_UNCHECKED)
+			text_unchecked(f, r, im);
 	}
 	text_agents(f, r);
 	report_way_out(f, r);
@@ -672,7 +699,8 @@ report_summary(FILE *f, const struct report *r)
 		int repo = im->ref.kind == IMAGEREF_AR ||
 		    im->ref.kind == IMAGEREF_GCR;
 
-		fprintf(f, "  %-8s %s%s%s%s\n", results[im->result], shown(im->image, sa, sizeof(sa)),
+		fprintf(f, "  %-8s %s%s%s%s\n", results[im->result], im->image ==
+		    NULL ? shown(im->detail, sa, sizeof(sa)) : shown(im->image, sa, sizeof(sa)),
 		    im->container ? " (container " : "",
 		    im->container ? shown(im->container, sb, sizeof(sb)) : "",
 		    im->container ? ")" : "");

@@ -185,7 +185,7 @@ void
 report_note(const struct report *r, char *buf, size_t len)
 {
 	char part[1400];
-	size_t i, other = 0, failed = 0, agent = 0;
+	size_t i, other = 0, failed = 0, agent = 0, unchecked = 0;
 	const char *manifests = NULL;
 
 	buf[0] = '\0';
@@ -200,6 +200,7 @@ report_note(const struct report *r, char *buf, size_t len)
 		const struct report_image *im = &r->images[i];
 
 		other += im->result == RESULT_SKIPPED;
+		unchecked += im->result == RESULT_UNCHECKED;
 		failed += im->result == RESULT_ERROR &&
 		    im->ref.kind != IMAGEREF_INVALID;
 		if (im->ex != NULL && im->ex->status == EXISTS_SKIPPED &&
@@ -215,6 +216,9 @@ report_note(const struct report *r, char *buf, size_t len)
 		    "Registry not checked", other, other == 1 ? "" : "s");
 		add(buf, len, part);
 	}
+	if (unchecked > 0)
+		add(buf, len, "not every image of the new revision was "
+		    "checked: see the unchecked entries");
 	if (failed > 0) {
 		snprintf(part, sizeof(part), "%zu image%s could not be "
 		    "checked", failed, failed == 1 ? "" : "s");

@@ -100,8 +100,8 @@ runclient_decode(struct run_read *r, const char *body, size_t len)
 	return rc;
 }
 
-static void
-answer(struct run_read *r, const struct fetch *f, const char *token)
+void
+runclient_answer(struct run_read *r, const struct fetch *f, const char *token)
 {
 	cJSON *root;
 
@@ -130,12 +130,11 @@ answer(struct run_read *r, const struct fetch *f, const char *token)
 }
 
 int
-runclient_read(struct run_read *r, const char *endpoint,
-    const struct http_opts *o, const char *token, char *err, size_t errlen)
+runclient_url(const struct run_read *r, const char *endpoint, char *url,
+    size_t len, char *err, size_t errlen)
 {
-	struct fetch f;
-	char url[2048], why[128];
-	int n, rc = -1;
+	char why[128];
+	int n;
 
 	if (endpoint == NULL)
 		endpoint = RUN_ENDPOINT;
@@ -150,16 +149,29 @@ runclient_read(struct run_read *r, const char *endpoint,
 		    r->kind == RUN_JOB ? "job" : "service");
 		return -1;
 	}
-	n = snprintf(url, sizeof(url), "%sv2/projects/%s/locations/%s/%s/%s",
+	n = snprintf(url, len, "%sv2/projects/%s/locations/%s/%s/%s",
 	    endpoint, r->project, r->region, collections[r->kind], r->name);
-	if (n < 0 || (size_t)n >= sizeof(url)) {
+	if (n < 0 || (size_t)n >= len) {
 		snprintf(err, errlen, "endpoint too long");
 		return -1;
 	}
+	return 0;
+}
+
+int
+runclient_read(struct run_read *r, const char *endpoint,
+    const struct http_opts *o, const char *token, char *err, size_t errlen)
+{
+	struct fetch f;
+	char url[2048];
+	int rc = -1;
+
+	if (runclient_url(r, endpoint, url, sizeof(url), err, errlen) != 0)
+		return -1;
 	memset(&f, 0, sizeof(f));
 	f.url = url;
 	if (fetch_all(&f, 1, o, token, err, errlen) == 0) {
-		answer(r, &f, token);
+		runclient_answer(r, &f, token);
 		rc = 0;
 	}
 	fetch_free(&f, 1);

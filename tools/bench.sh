@@ -194,6 +194,132 @@ verdict() { if [ "$2" = 1 ]; then echo "  target $1: met"; else echo "  target $
 le() { awk -v a="$1" -v b="$2" 'BEGIN {print (a <= b) ? 1 : 0}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
 
+# (r) one round trip (issue 14): Cloud Run and Artifact Registry at once --
+# Fakes that add L ms to every answer (a far-away region), L = 0, 100 and
+# 200, side by side in one measurement.  Targets, on the medians:
+#   one named image, new service (the read is a 404): <= 1.2 x L + (L = 0)
+#   one named image, existing service whose sidecar is in the same
+#   repository (no second round): the same
+#   ten repositories: <= 1.1 x one repository (L > 0)
+roundtrip() {
+	echo
+	echo "## (r) one round trip: Cloud Run read and testIamPermissions at once, fakes adding L ms to every answer"
+	cat >"$T/rt-seed.json" <<EOF
+{"services": [{"project": "p", "region": "us-central1", "name": "kept",
+  "containers": [
+   {"name": "app", "image": "$IMG/ok/app:1", "ports": [{"containerPort": 8080}]},
+   {"name": "side", "image": "$IMG/ok/side:1"}]}]}
+EOF
+	_rt_args=
+	for _l in 0 100 200; do
+		start_fake "rtar$_l" fakegoog.py --cert "$T/ca/server.pem" \
+			--key "$T/ca/server.key" --scenario "$T/scenario.json" \
+			--log "$T/rtar$_l.jsonl" --delay-ms "$_l"
+		start_fake "rtrun$_l" fakerun.py --log "$T/rtrun$_l.jsonl" \
+			--token "$TOKEN" --seed "$T/rt-seed.json" --delay-ms "$_l"
+		eval "_par=\$PORT_rtar$_l _prun=\$PORT_rtrun$_l"
+		_env="env CLOUDSDK_API_ENDPOINT_OVERRIDES_ARTIFACTREGISTRY=https://127.0.0.1:$_par/ CLOUDSDK_API_ENDPOINT_OVERRIDES_RUN=http://127.0.0.1:$_prun/ CLOUDSDK_AUTH_ACCESS_TOKEN=$TOKEN CLOUDSDK_CORE_PROJECT=p GCLOUD_RUN_DEPLOY_GCLOUD=/bin/true"
+		_new="$_env $BIN fresh --image $IMG/ok/app:2 --region us-central1"
+		_old="$_env $BIN kept --image $IMG/ok/app:2 --region us-central1"
+		_ten="$_env $BIN fresh --region us-central1$SIDECARS"
+		for _c in "$_new" "$_old" "$_ten"; do
+			# shellcheck disable=SC2086
+			$_c >"$T/cmd.out" 2>&1 </dev/null || {
+				echo "bench: '$_c' failed:" >&2
+				cat "$T/cmd.out" >&2
+				exit 1
+			}
+		done
+		_rt_args="$_rt_args|new service, one image, L=$_l ms|$_new|existing service, sidecar kept, L=$_l ms|$_old|ten repositories, L=$_l ms|$_ten"
+	done
+	sleep 0.3
+	echo "  requests per command (L=0): $(wc -l <"$T/rtar0.jsonl") testIamPermissions, $(grep -c '"path": "/v2/' "$T/rtrun0.jsonl") Cloud Run reads for 3 commands"
+	_ifs=$IFS
+	IFS='|'
+	# shellcheck disable=SC2086
+	set -- ${_rt_args#|}
+	IFS=$_ifs
+	measure rt "$RUNS" "$@"
+	header; stats rt
+	for _k in 1 2 3 4 5 6 7 8 9; do eval "_m$_k=\$(median_ms rt.$_k)"; done
+	# shellcheck disable=SC2154
+	for _l in 100 200; do
+		if [ "$_l" = 100 ]; then _n=$_m4 _o=$_m5 _t=$_m6; else _n=$_m7 _o=$_m8 _t=$_m9; fi
+		echo "  L=$_l: new service $_n ms (limit $(awk -v l="$_l" -v z="$_m1" 'BEGIN {printf "%.1f", 1.2 * l + z}')), existing $_o ms (limit $(awk -v l="$_l" -v z="$_m2" 'BEGIN {printf "%.1f", 1.2 * l + z}')), ten/one $(ratio "$_t" "$_n")x"
+		verdict "new service, L=$_l: <= 1.2 x L + no-latency" "$(awk -v a="$_n" -v l="$_l" -v z="$_m1" 'BEGIN {print (a <= 1.2 * l + z) ? 1 : 0}')"
+		verdict "existing service, L=$_l: <= 1.2 x L + no-latency" "$(awk -v a="$_o" -v l="$_l" -v z="$_m2" 'BEGIN {print (a <= 1.2 * l + z) ? 1 : 0}')"
+		verdict "ten repositories, L=$_l: <= 1.1 x one" "$(awk -v a="$_t" -v b="$_n" 'BEGIN {print (a <= 1.1 * b) ? 1 : 0}')"
+	done
+	echo "  L=0: ten/one $(ratio "$_m3" "$_m1")x (TLS handshakes and the fake's own cost, no latency)"
+	roundtrip_h2
+}
+
+# The same over HTTP/2, as Google's APIs speak it: nginx (TLS, h2) in front
+# of the delaying Artifact Registry fake (plain HTTP behind it), so the ten
+# requests share one connection instead of ten TLS handshakes to a Python
+# server that speaks HTTP/1.1 only.
+roundtrip_h2() {
+	_ngx=$(command -v nginx || echo /usr/sbin/nginx)
+	if [ ! -x "$_ngx" ]; then
+		echo "  (r2) nginx is not installed (apt-get install nginx-light): HTTP/2 cases skipped"
+		return 0
+	fi
+	mkdir -p "$T/rtngx"
+	_servers= _rt_args=
+	for _l in 0 100 200; do
+		start_fake "rtplain$_l" fakegoog.py --scenario "$T/scenario.json" \
+			--log "$T/rtplain$_l.jsonl" --delay-ms "$_l"
+		eval "_up=\$PORT_rtplain$_l _prun=\$PORT_rtrun$_l"
+		_np=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+		_servers="$_servers
+  server { listen 127.0.0.1:$_np ssl http2;
+    ssl_certificate $T/ca/server.pem; ssl_certificate_key $T/ca/server.key;
+    location / { proxy_pass http://127.0.0.1:$_up; } }"
+		_env="env CLOUDSDK_API_ENDPOINT_OVERRIDES_ARTIFACTREGISTRY=https://127.0.0.1:$_np/ CLOUDSDK_API_ENDPOINT_OVERRIDES_RUN=http://127.0.0.1:$_prun/ CLOUDSDK_AUTH_ACCESS_TOKEN=$TOKEN CLOUDSDK_CORE_PROJECT=p GCLOUD_RUN_DEPLOY_GCLOUD=/bin/true"
+		_rt_args="$_rt_args|h2: new service, one image, L=$_l ms|$_env $BIN fresh --image $IMG/ok/app:2 --region us-central1|h2: ten repositories, L=$_l ms|$_env $BIN fresh --region us-central1$SIDECARS"
+	done
+	cat >"$T/rtngx/nginx.conf" <<NGX
+daemon off;
+worker_processes 1;
+error_log $T/rtngx/error.log;
+pid $T/rtngx/nginx.pid;
+events { worker_connections 256; }
+http {
+  access_log off;
+  client_body_temp_path $T/rtngx/body;
+  proxy_temp_path $T/rtngx/proxy;
+$_servers
+}
+NGX
+	"$_ngx" -c "$T/rtngx/nginx.conf" &
+	_ngxpid=$!
+	sleep 0.5
+	_ifs=$IFS
+	IFS='|'
+	# shellcheck disable=SC2086
+	set -- ${_rt_args#|}
+	IFS=$_ifs
+	# shellcheck disable=SC2086
+	$2 >"$T/cmd.out" 2>&1 </dev/null && $4 >>"$T/cmd.out" 2>&1 </dev/null || {
+		echo "bench: the HTTP/2 cases failed:" >&2
+		cat "$T/cmd.out" >&2
+		kill "$_ngxpid"
+		exit 1
+	}
+	measure rt2 "$RUNS" "$@"
+	kill "$_ngxpid" 2>/dev/null || :
+	header; stats rt2
+	for _k in 1 2 3 4 5 6; do eval "_h$_k=\$(median_ms rt2.$_k)"; done
+	# shellcheck disable=SC2154
+	echo "  h2: ten/one $(ratio "$_h2" "$_h1")x (L=0), $(ratio "$_h4" "$_h3")x (L=100), $(ratio "$_h6" "$_h5")x (L=200)"
+	verdict "h2 ten repositories, L=100: <= 1.1 x one" "$(awk -v a="$_h4" -v b="$_h3" 'BEGIN {print (a <= 1.1 * b) ? 1 : 0}')"
+	verdict "h2 ten repositories, L=200: <= 1.1 x one" "$(awk -v a="$_h6" -v b="$_h5" 'BEGIN {print (a <= 1.1 * b) ? 1 : 0}')"
+}
+if [ -n "${BENCH_ROUNDTRIP_ONLY:-}" ]; then
+	roundtrip
+	exit 0
+fi
+
 # (a) pass-through ------------------------------------------------------
 echo
 echo "## (a) wrapper pass-through: 'gcloud config list' via the shim's symlink, gcloud = /bin/true"
@@ -310,6 +436,8 @@ else
 	echo "  /usr/bin/time is not installed (apt-get install time): skipped"
 fi
 unset CLOUDSDK_AUTH_ACCESS_TOKEN
+
+roundtrip
 
 # (d), (e) stored credentials -------------------------------------------
 echo

@@ -396,6 +396,8 @@ class Handler(BaseHTTPRequestHandler):
                "body": None, "status": None, "resource": None,
                "fault": None}
         raw = self.read_body()
+        if self.server.delay:   # --delay-ms: a far-away region
+            time.sleep(self.server.delay)
         if raw is not None:
             rec["body"] = raw.decode("utf-8", "replace")[:4096]
             try:
@@ -434,6 +436,8 @@ def main():
     ap.add_argument("--bind", default="127.0.0.1")
     ap.add_argument("--scenario")
     ap.add_argument("--log")
+    ap.add_argument("--delay-ms", type=int, default=0,
+                    help="sleep this long before every answer")
     a = ap.parse_args()
     addr = ipaddress.ip_address(a.bind)
     if not addr.is_loopback:
@@ -444,6 +448,7 @@ def main():
         else socket.AF_INET
     srv = Server((a.bind, 0), Handler)
     srv.state = State(a.scenario, a.log)
+    srv.delay = max(0, a.delay_ms) / 1000.0
     if a.cert:
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ctx.load_cert_chain(a.cert, a.key)

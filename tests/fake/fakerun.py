@@ -68,6 +68,7 @@ import signal
 import socket
 import sys
 import threading
+import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
@@ -401,6 +402,8 @@ class Handler(BaseHTTPRequestHandler):
     do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = do_GET
 
     def dispatch(self):
+        if self.server.delay:   # --delay-ms: a far-away region
+            time.sleep(self.server.delay)
         raw = self.path
         via = "direct"
         host = self.headers.get("Host", "")
@@ -1025,6 +1028,8 @@ def main(argv=None):
                     help="require this bearer token (default: any)")
     ap.add_argument("--fail-create", type=int, default=0)
     ap.add_argument("--port", type=int, default=0)
+    ap.add_argument("--delay-ms", type=int, default=0,
+                    help="sleep this long before every answer")
     args = ap.parse_args(argv)
 
     store = Store(args.project_number, max(0, args.ready_after))
@@ -1036,6 +1041,7 @@ def main(argv=None):
     srv.port = srv.server_address[1]
     srv.api = Api(store)
     srv.token = args.token
+    srv.delay = max(0, args.delay_ms) / 1000.0
     srv.log_lock = threading.Lock()
     srv.log_file = open(args.log, "a", buffering=1)
 
