@@ -145,7 +145,7 @@ expect_rc "read failed (403), warn: gcloud runs" 0
 expect_rc "read failed (403), warn: gcloud runs" 0
 ran "read failed, warn: gcloud ran"
 grep_file "read failed, warn: a warning says what was not checked and why" "$T/err" \
-	"WARNING: \(gcloud-run-deploy\) not every image was checked: cannot read the deployed service 'secret' \(HTTP 403\)"
+	"WARNING: \(gcloud-run-deploy\) not every image was checked: Cloud Run refused to show service 'secret' \(HTTP 403"
 run "$SHIM" secret --image "$R/ok/app:2" --region us-central1 \
 	--preflight=warn --preflight-format=json
 jsonw "read failed, warn: named image granted, kept images unchecked with the HTTP status" \

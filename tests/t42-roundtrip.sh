@@ -141,7 +141,7 @@ mark
 run "$SHIM" secret --image "$R/ok/app:2" --region us-central1
 expect_rc "the read refused (403): 69" 69
 grep_file "the read refused: says so" "$T/err" \
-	"cannot read the deployed service 'secret' \(HTTP 403\)"
+	"Cloud Run refused to show service 'secret' \(HTTP 403"
 is "the read refused: the IAM request went out with it all the same" \
 	"$(timeline)" "1 1 0 ok|-"
 
@@ -154,13 +154,13 @@ expect_rc "the read never answers: 69 at the deadline" 69
 [ "$el" -lt 4500 ] && ok "the read never answers: over within the deadline (${el} ms)" ||
 	not_ok "the read never answers: over within the deadline" "${el} ms"
 grep_file "the read never answers: says it timed out" "$T/err" \
-	"cannot read the deployed service 'same'.*([Tt]imeout|timed out)"
+	"cannot reach Cloud Run to read service 'same'.*([Tt]imeout|timed out)"
 
 run env CLOUDSDK_API_ENDPOINT_OVERRIDES_RUN="http://127.0.0.1:9/" \
 	"$SHIM" same --image "$R/ok/app:2" --region us-central1 --preflight=warn
 expect_rc "the read cannot connect, warn: gcloud runs" 0
 grep_file "the read cannot connect, warn: kept images named unchecked" "$T/err" \
-	"not every image was checked: cannot read the deployed service 'same'"
+	"not every image was checked: cannot reach Cloud Run to read service 'same'"
 
 if grep -rqa "$TOKEN" "$T/all-output" "$T/run.jsonl" "$T/ar.jsonl" 2>/dev/null; then
 	not_ok "the token appears in no output or log"
