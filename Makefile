@@ -142,6 +142,12 @@ $(B)/ar-check: tests/drivers/ar-check.c $(B)/libshim.a
 unit: $(B)/ar-check
 -include $(B)/ar-check.d
 # --- end ar-check ---
+# The client of tests/gcloudz.py: the real gcloud without its start-up.
+$(B)/gcloudz: tests/drivers/gcloudz.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(LDSAN) -o $@ $<
+
+unit: $(B)/gcloudz
 -include $(OBJS:.o=.d) $(B)/main.d
 # --- fuzz: libFuzzer harnesses tests/fuzz/fuzz_*.c (issue 5) ---
 # `make fuzz` builds each with clang (ASan, UBSan) and runs it for

@@ -41,6 +41,7 @@ for v in $(env | sed -n 's/^\(CLOUDSDK_[A-Z0-9_]*\)=.*/\1/p'); do
 done
 unset GCLOUD_RUN_DEPLOY_GCLOUD
 PY=$T/compare.py
+fast_gcloud
 
 # compare.py CASEDIR TAG WIRELOG AR EXPECT: the two sides of one case.
 cat >"$PY" <<'EOF'
@@ -262,7 +263,7 @@ export CLOUDSDK_API_ENDPOINT_OVERRIDES_IAMCREDENTIALS="$AR"
 # them, so nothing leaves the machine.  The service account's key is real
 # (google-auth parses it) but made here.
 openssl genrsa -out "$T/sa.key" 2048 2>/dev/null
-python3 - "$T" "$AR" <<'EOF'
+pyrun - "$T" "$AR" <<'EOF'
 import json, sqlite3, sys
 t = sys.argv[1]
 key = open(t + "/sa.key").read()
@@ -411,8 +412,11 @@ start=$(date +%s)
 while IFS='|' read -r name files envs flags expect; do
 	n=$((n + 1))
 	name=$(echo $name)
+	case_selected "$name: the shim agrees with gcloud, as expected" ||
+		continue
 	C=$T/c/$name
 	setup "$C" "$files"
+	[ $n -gt 3 ] || cp -r "$C" "$C.real"
 	envs=$(printf '%s' "$envs" | fill)
 	flags=$(printf '%s' "$flags" | fill)
 	expect=$(printf '%s' "$expect" | fill)
@@ -433,9 +437,9 @@ while IFS='|' read -r name files envs flags expect; do
 		>"$C.shim" 2>"$C.shim-err" </dev/null || :
 	# shellcheck disable=SC2086
 	env CLOUDSDK_CONFIG="$C" CLOUDSDK_AUTH_ACCESS_TOKEN=not-used $envs $genv \
-		timeout 60 gcloud config config-helper --format=json $gflags \
+		timeout 60 "$GCLOUDZ" config config-helper --format=json $gflags \
 		>"$C.list" 2>"$C.list-err" </dev/null ||
-		env CLOUDSDK_CONFIG="$C" $envs $genv timeout 60 gcloud config \
+		env CLOUDSDK_CONFIG="$C" $envs $genv timeout 60 "$GCLOUDZ" config \
 		list --format=json $gflags >"$C.list" 2>>"$C.list-err" </dev/null ||
 		:
 	case " $expect " in
@@ -446,13 +450,28 @@ while IFS='|' read -r name files envs flags expect; do
 			wover="CLOUDSDK_API_ENDPOINT_OVERRIDES_ARTIFACTREGISTRY=$AR"
 		# shellcheck disable=SC2086
 		env CLOUDSDK_CONFIG="$C" $wover $envs $genv timeout 60 \
-			gcloud artifacts repositories describe $gflags \
+			"$GCLOUDZ" artifacts repositories describe $gflags \
 			"projects/px/locations/us/repositories/case$n" \
 			>/dev/null 2>"$C.wire-err" </dev/null || :
 		;;
 	esac
+	# The first cases again with /usr/bin/gcloud itself: gcloudz is it.
+	if [ $n -le 3 ]; then
+		# shellcheck disable=SC2086
+		env CLOUDSDK_CONFIG="$C.real" CLOUDSDK_AUTH_ACCESS_TOKEN=not-used \
+			$envs $genv timeout 60 /usr/bin/gcloud config config-helper \
+			--format=json $gflags >"$C.real-list" 2>"$C.real-err" \
+			</dev/null || :
+		sed "s|$C.real|$C|g" "$C.real-list" >"$C.real-list2"
+		if cmp -s "$C.real-list2" "$C.list" &&
+			[ "$(sed 1q "$C.real-err")" = "$(sed 1q "$C.list-err")" ]; then
+			ok "$name: gcloudz answers as /usr/bin/gcloud"
+		else not_ok "$name: gcloudz answers as /usr/bin/gcloud" \
+			"$(diff "$C.real-list2" "$C.list" | head -20)" \
+			"$(head -3 "$C.real-err" "$C.list-err")"; fi
+	fi
 	set +e
-	python3 "$PY" "$C" "case$n" "$T/wire.jsonl" "$AR" "$expect" >"$C.cmp" 2>&1
+	pyrun "$PY" "$C" "case$n" "$T/wire.jsonl" "$AR" "$expect" >"$C.cmp" 2>&1
 	r=$?
 	set -e
 	echo "# $name: $(($(date +%s) - t0)) s"
