@@ -63,13 +63,17 @@ $(B)/unit/%: tests/unit/%.c $(B)/libshim.a
 
 unit: $(UNIT_BINS)
 
-# The whole suite: the normal build, then again under ASan and UBSan.
+# The whole suite: the normal build and the same under ASan and UBSan
+# (one tests/run for both: JOBS tests at a time, default the CPUs), then a
+# short pass of every fuzzer.  TESTS=t30 runs only the tests named (and
+# no fuzzer); CASE=PATTERN only the cases that match (see tests/run).
 check: all unit
 	mandoc -Tlint -W warning man/gcloud-run-deploy.1
-	sh tests/run $(B)
 	$(MAKE) B=build-san SANITIZE=address,undefined CFLAGS='-O1 -g' \
-		check-only
-	$(MAKE) fuzz-smoke
+		all unit
+	TESTS="$(TESTS)" CASE="$(CASE)" sh tests/run $(B) build-san
+	@if [ -z "$(TESTS)" ]; then $(MAKE) fuzz-smoke; \
+	else echo "# TESTS=$(TESTS): no fuzz-smoke"; fi
 
 # A short bounded pass of every fuzzer (make fuzz runs them longer).
 fuzz-smoke:
@@ -84,7 +88,7 @@ fuzz-smoke:
 	fi
 
 check-only: all unit
-	sh tests/run $(B)
+	TESTS="$(TESTS)" CASE="$(CASE)" sh tests/run $(B)
 
 # Regenerate the flag tables from the installed SDK (needs gcloud's own
 # bundled Python); commit the result.

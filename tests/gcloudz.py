@@ -29,6 +29,7 @@ import signal
 import socket
 import struct
 import sys
+import time
 
 SDK = "/usr/lib/google-cloud-sdk"
 
@@ -108,6 +109,7 @@ def recv_request(conn):
 
 def become(gcloud, conn, argv, env, cwd, fds):
     """In the child: be `gcloud ARGV` with the client's world; exit."""
+    t0, c0 = time.time(), sum(os.times()[:2])
     for i, fd in enumerate(fds[:3]):
         os.dup2(fd, i)
     for fd in fds:
@@ -173,6 +175,12 @@ def become(gcloud, conn, argv, env, cwd, fds):
             f.flush()
         except (OSError, ValueError):
             pass
+    log = os.environ.get("GCLOUDZ_LOG")
+    if log:
+        with open(log, "a") as f:
+            f.write("%.2f s cpu %.2f s wall: gcloud %s\n" % (
+                sum(os.times()[:2]) - c0, time.time() - t0,
+                " ".join(sys.argv[1:])))
     try:
         conn.sendall(struct.pack(">I", status & 0xff))
     except OSError:

@@ -126,6 +126,8 @@ pyrun() {
 	*) _py_a0=$1 _py_code=; shift ;;
 	esac
 	export -p >"$T/.py/env"
+	: >"$T/.py/out"
+	: >"$T/.py/err"
 	_py_call run "$PWD" "$_py_a0" "$_py_code" "$@"
 	[ ! -s "$T/.py/out" ] || cat "$T/.py/out"
 	[ ! -s "$T/.py/err" ] || cat "$T/.py/err" >&2
