@@ -287,6 +287,11 @@ fast_gcloud() {
 	GCLOUDZ=/usr/bin/gcloud
 	_gpy=/usr/lib/google-cloud-sdk/platform/bundledpythonunix/bin/python3
 	[ -x "$B/gcloudz" ] && [ -x "$_gpy" ] || return 0
+	# The run's server may still be importing.
+	while [ -n "${GCLOUDZ_SOCK:-}" ] && [ ! -S "$GCLOUDZ_SOCK" ] &&
+		[ -n "${GCLOUDZ_PID:-}" ] && kill -0 "$GCLOUDZ_PID" 2>/dev/null; do
+		sleep 0.1
+	done
 	if [ -z "${GCLOUDZ_SOCK:-}" ] || [ ! -S "$GCLOUDZ_SOCK" ]; then
 		GCLOUDZ_SOCK=$T/gcloudz.sock
 		"$_gpy" "$TOP/tests/gcloudz.py" "$GCLOUDZ_SOCK" $$ \
