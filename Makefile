@@ -67,10 +67,16 @@ unit: $(UNIT_BINS)
 # (one tests/run for both: JOBS tests at a time, default the CPUs), then a
 # short pass of every fuzzer.  TESTS=t30 runs only the tests named (and
 # no fuzzer); CASE=PATTERN only the cases that match (see tests/run).
-check: all unit
+# The trees build side by side (the fuzzers' too, when clang can: its
+# errors show again under fuzz-smoke).
+check:
 	mandoc -Tlint -W warning man/gcloud-run-deploy.1
+	@r=0; $(MAKE) all unit & p1=$$!; \
 	$(MAKE) B=build-san SANITIZE=address,undefined CFLAGS='-O1 -g' \
-		all unit
+		all unit & p2=$$!; \
+	if [ -z "$(TESTS)" ] && command -v $(FUZZ_CC) >/dev/null 2>&1; then \
+		$(MAKE) fuzz-build >/dev/null 2>&1 || :; fi; \
+	wait $$p1 || r=1; wait $$p2 || r=1; exit $$r
 	TESTS="$(TESTS)" CASE="$(CASE)" sh tests/run $(B) build-san
 	@if [ -z "$(TESTS)" ]; then $(MAKE) fuzz-smoke; \
 	else echo "# TESTS=$(TESTS): no fuzz-smoke"; fi
