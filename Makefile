@@ -63,13 +63,23 @@ $(B)/unit/%: tests/unit/%.c $(B)/libshim.a
 
 unit: $(UNIT_BINS)
 
-# The whole suite: the normal build, then again under ASan and UBSan.
-check: all unit
+# The whole suite: the normal build and the same under ASan and UBSan
+# (one tests/run for both: JOBS tests at a time, default the CPUs), then a
+# short pass of every fuzzer.  TESTS=t30 runs only the tests named (and
+# no fuzzer); CASE=PATTERN only the cases that match (see tests/run).
+# The trees build side by side (the fuzzers' too, when clang can: its
+# errors show again under fuzz-smoke).
+check:
 	mandoc -Tlint -W warning man/gcloud-run-deploy.1
-	sh tests/run $(B)
+	@r=0; $(MAKE) all unit & p1=$$!; \
 	$(MAKE) B=build-san SANITIZE=address,undefined CFLAGS='-O1 -g' \
-		check-only
-	$(MAKE) fuzz-smoke
+		all unit & p2=$$!; \
+	if [ -z "$(TESTS)" ] && command -v $(FUZZ_CC) >/dev/null 2>&1; then \
+		$(MAKE) fuzz-build >/dev/null 2>&1 || :; fi; \
+	wait $$p1 || r=1; wait $$p2 || r=1; exit $$r
+	TESTS="$(TESTS)" CASE="$(CASE)" sh tests/run $(B) build-san
+	@if [ -z "$(TESTS)" ]; then $(MAKE) fuzz-smoke; \
+	else echo "# TESTS=$(TESTS): no fuzz-smoke"; fi
 
 # A short bounded pass of every fuzzer (make fuzz runs them longer).
 fuzz-smoke:
@@ -84,7 +94,7 @@ fuzz-smoke:
 	fi
 
 check-only: all unit
-	sh tests/run $(B)
+	TESTS="$(TESTS)" CASE="$(CASE)" sh tests/run $(B)
 
 # Regenerate the flag tables from the installed SDK (needs gcloud's own
 # bundled Python); commit the result.
@@ -142,6 +152,12 @@ $(B)/ar-check: tests/drivers/ar-check.c $(B)/libshim.a
 unit: $(B)/ar-check
 -include $(B)/ar-check.d
 # --- end ar-check ---
+# The client of tests/gcloudz.py: the real gcloud without its start-up.
+$(B)/gcloudz: tests/drivers/gcloudz.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(LDSAN) -o $@ $<
+
+unit: $(B)/gcloudz
 -include $(OBJS:.o=.d) $(B)/main.d
 # --- fuzz: libFuzzer harnesses tests/fuzz/fuzz_*.c (issue 5) ---
 # `make fuzz` builds each with clang (ASan, UBSan) and runs it for

@@ -12,9 +12,12 @@ TOP=$(cd "$(dirname "$0")/.." && pwd)
 : "${RESULTS:=/dev/null}"
 SHARED=$TOP/../shared
 T=$(mktemp -d "${TMPDIR:-/tmp}/grd-test.XXXXXX")
-_pass=0 _fail=0 _skip=0 _pids=""
+_pass=0 _fail=0 _skip=0 _unsel=0 _pids=""
 
 cleanup() {
+	if [ -r "$T/.py/pid" ] && read -r p <"$T/.py/pid"; then
+		kill "$p" 2>/dev/null || :
+	fi
 	for p in $_pids; do kill "$p" 2>/dev/null || :; done
 	for p in $_pids; do wait "$p" 2>/dev/null || :; done
 	rm -rf "$T"
@@ -36,17 +39,35 @@ export CLOUDSDK_CORE_DISABLE_PROMPTS=1 CLOUDSDK_CORE_CHECK_GCE_METADATA=false
 export GCE_METADATA_HOST=127.0.0.1:9 GCE_METADATA_ROOT=127.0.0.1:9
 export TERM=dumb
 
-ok() { _pass=$((_pass + 1)); printf 'ok - %s\n' "$1"; }
+# CASE=PATTERN (a shell pattern, matched anywhere in a case's name):
+# only the cases it selects are shown and counted; case_selected NAME lets
+# a script skip the work of the others.
+case_selected() {
+	case $1 in *${CASE:-}*) return 0 ;; esac
+	_unsel=$((_unsel + 1))
+	return 1
+}
+ok() {
+	case_selected "$1" || return 0
+	_pass=$((_pass + 1)); printf 'ok - %s\n' "$1"
+}
 not_ok() {
+	case_selected "$1" || return 0
 	_fail=$((_fail + 1)); printf 'not ok - %s\n' "$1"
 	shift
 	[ $# -gt 0 ] && printf '#   %s\n' "$@"
 	return 0
 }
-skip() { _skip=$((_skip + 1)); printf 'SKIP - %s\n' "$1"; }
+skip() {
+	case_selected "$1" || return 0
+	_skip=$((_skip + 1)); printf 'SKIP - %s\n' "$1"
+}
 
 done_testing() {
 	printf '%s %s %s\n' "$_pass" "$_fail" "$_skip" >>"$RESULTS"
+	[ "$_unsel" -eq 0 ] ||
+		printf '# CASE=%s: %s results of other cases not shown\n' \
+			"$CASE" "$_unsel"
 	printf '# %s: %s passed, %s failed, %s skipped\n' \
 		"$(basename "$0")" "$_pass" "$_fail" "$_skip"
 	[ "$_fail" -eq 0 ]
@@ -83,13 +104,69 @@ grep_not() {
 }
 
 # json NAME EXPR: the Python expression EXPR holds for d, the JSON object
-# on $T/out (the last run's stdout).
+# on $T/out (the last run's stdout); json, sys and d are defined.
 json() {
-	if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if eval(sys.argv[2]) else 1)' \
-		"$T/out" "$2" 2>"$T/pyerr"; then ok "$1"; else
+	_py_call json "$PWD" "$T/out" "$2"
+	if [ "$_py_rc" = 0 ]; then ok "$1"; else
 		not_ok "$1" "false: $2" "stdout: $(head -c 800 "$T/out")" \
-			"$(tail -1 "$T/pyerr")" "stderr: $(head -c 300 "$T/err")"
+			"$_py_msg" "stderr: $(head -c 300 "$T/err")"
 	fi
+}
+
+# pyrun -c CODE ARGS... | pyrun - ARGS... <<EOF | pyrun FILE ARGS...: as
+# python3 would run it (exit status, stdout, stderr, environment, working
+# folder), in the script's one long-lived Python (tests/libpy.py) rather
+# than a new interpreter.  Its standard input is not the caller's (with
+# `-`, the caller's is the code).  Not for use by two subshells at once.
+pyrun() {
+	_py_start || { echo "pyrun: $_py_msg" >&2; return 125; }
+	case ${1-} in
+	-c) _py_a0=-c _py_code=$2; shift 2 ;;
+	-) _py_a0=- _py_code=$(cat); shift ;;
+	*) _py_a0=$1 _py_code=; shift ;;
+	esac
+	export -p >"$T/.py/env"
+	: >"$T/.py/out"
+	: >"$T/.py/err"
+	_py_call run "$PWD" "$_py_a0" "$_py_code" "$@"
+	[ ! -s "$T/.py/out" ] || cat "$T/.py/out"
+	[ ! -s "$T/.py/err" ] || cat "$T/.py/err" >&2
+	[ -z "$_py_msg" ] || printf 'pyrun: %s\n' "$_py_msg" >&2
+	return "$_py_rc"
+}
+
+# _py_start: the script's Python helper is running (started on first use;
+# its pid is in $T/.py/pid so that subshells share it).
+_py_start() {
+	if [ -r "$T/.py/ready" ] && read -r _py_pid <"$T/.py/pid" &&
+		kill -0 "$_py_pid" 2>/dev/null; then
+		return 0
+	fi
+	rm -rf "$T/.py"
+	mkdir "$T/.py"
+	mkfifo "$T/.py/req" "$T/.py/rsp"
+	python3 "$TOP/tests/libpy.py" "$T/.py" "$$" </dev/null \
+		>"$T/.py/log" 2>&1 &
+	_py_pid=$!
+	echo "$_py_pid" >"$T/.py/pid"
+	while [ ! -e "$T/.py/ready" ]; do
+		if ! kill -0 "$_py_pid" 2>/dev/null; then
+			_py_msg="python3 helper did not start: $(tail -1 "$T/.py/log")"
+			return 1
+		fi
+		sleep 0.05
+	done
+}
+
+# _py_call FIELD...: one request to the helper; sets _py_rc and _py_msg.
+_py_call() {
+	_py_rc=125
+	_py_start || return 0
+	printf '%s\0' "$#" "$@" >"$T/.py/req"
+	{ read -r _py_rc && IFS= read -r _py_msg; } <"$T/.py/rsp" || {
+		_py_rc=125
+		_py_msg="python3 helper died: $(tail -1 "$T/.py/log")"
+	}
 }
 
 # ran NAME / not_ran NAME: the recorder standing in for gcloud ran, or not,
@@ -110,18 +187,20 @@ log_mark() {
 	done
 }
 
-# A test CA and a server certificate for loopback names, made per run.
+# A test CA and a server certificate for loopback names, made per run
+# (ECDSA P-256 keys: RSA key generation costs a busy machine seconds).
 make_ca() {
 	[ -f "$T/ca/ca.pem" ] && return 0
 	mkdir -p "$T/ca"
 	(
 		cd "$T/ca"
-		openssl req -x509 -newkey rsa:2048 -nodes -days 2 \
-			-subj "/CN=gcloud-run-deploy test CA" \
+		openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 \
+			-nodes -days 2 -subj "/CN=gcloud-run-deploy test CA" \
 			-addext "basicConstraints=critical,CA:TRUE" \
 			-addext "keyUsage=critical,keyCertSign,cRLSign" \
 			-keyout ca.key -out ca.pem 2>/dev/null
-		openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" \
+		openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 \
+			-nodes -subj "/CN=localhost" \
 			-keyout server.key -out server.csr 2>/dev/null
 		printf '%s\n' \
 			"subjectAltName=DNS:localhost,DNS:*.localhost,IP:127.0.0.1,IP:::1" \
@@ -142,9 +221,11 @@ start_fake() {
 		>"$T/$_name.log" 2>&1 &
 	_pids="$_pids $!"
 	_i=0
+	# A slow python3 (a busy machine, a pyenv shim) may take seconds.
 	while [ ! -s "$T/$_name.port" ]; do
 		_i=$((_i + 1))
-		if [ $_i -gt 100 ]; then
+		if [ $_i -gt 1200 ] || ! kill -0 $! 2>/dev/null; then
+			[ -s "$T/$_name.port" ] && break
 			echo "fake $_name did not start:" >&2
 			cat "$T/$_name.log" >&2
 			return 1
@@ -152,6 +233,23 @@ start_fake() {
 		sleep 0.05
 	done
 	eval "PORT_$_name=\$(cat \"\$T/\$_name.port\")"
+}
+
+# start_https_fake NAME API SCRIPT ARGS...: the test CA (make_ca), then
+# the fake SCRIPT over HTTPS with its certificate (start_fake NAME ...
+# --cert --key ARGS); the shim and gcloud trust the CA
+# (CLOUDSDK_CORE_CUSTOM_CA_CERTS_FILE) and, unless API is "-", reach API
+# there (CLOUDSDK_API_ENDPOINT_OVERRIDES_<API>=https://127.0.0.1:PORT/).
+start_https_fake() {
+	_hname=$1 _api=$2 _hscript=$3
+	shift 3
+	make_ca
+	start_fake "$_hname" "$_hscript" --cert "$T/ca/server.pem" \
+		--key "$T/ca/server.key" "$@" || return 1
+	export CLOUDSDK_CORE_CUSTOM_CA_CERTS_FILE="$T/ca/ca.pem"
+	[ "$_api" = - ] && return 0
+	_api=$(printf '%s' "$_api" | tr '[:lower:]' '[:upper:]')
+	eval "export CLOUDSDK_API_ENDPOINT_OVERRIDES_$_api=\"https://127.0.0.1:\$PORT_$_hname/\""
 }
 
 # A stand-in for gcloud that records its argv (NUL-separated, byte exact)
@@ -180,3 +278,36 @@ REC
 
 # have_gcloud: the real Google Cloud CLI is on this machine.
 have_gcloud() { [ -x /usr/bin/gcloud ]; }
+
+# fast_gcloud: set GCLOUDZ to a command that runs the real gcloud without
+# its second of start-up: $B/gcloudz, a client of tests/gcloudz.py (the
+# SDK imported once, one fork per command; tests/run starts one for the
+# whole run, else it is started here).  /usr/bin/gcloud when it cannot be.
+fast_gcloud() {
+	GCLOUDZ=/usr/bin/gcloud
+	_gpy=/usr/lib/google-cloud-sdk/platform/bundledpythonunix/bin/python3
+	[ -x "$B/gcloudz" ] && [ -x "$_gpy" ] || return 0
+	# The run's server may still be importing.
+	while [ -n "${GCLOUDZ_SOCK:-}" ] && [ ! -S "$GCLOUDZ_SOCK" ] &&
+		[ -n "${GCLOUDZ_PID:-}" ] && kill -0 "$GCLOUDZ_PID" 2>/dev/null; do
+		sleep 0.1
+	done
+	if [ -z "${GCLOUDZ_SOCK:-}" ] || [ ! -S "$GCLOUDZ_SOCK" ]; then
+		GCLOUDZ_SOCK=$T/gcloudz.sock
+		"$_gpy" "$TOP/tests/gcloudz.py" "$GCLOUDZ_SOCK" $$ \
+			</dev/null >"$T/gcloudz.log" 2>&1 &
+		_pids="$_pids $!"
+		_i=0
+		while [ ! -S "$GCLOUDZ_SOCK" ]; do
+			_i=$((_i + 1))
+			if [ $_i -gt 1200 ] || ! kill -0 $! 2>/dev/null; then
+				echo "gcloudz did not start:" >&2
+				cat "$T/gcloudz.log" >&2
+				return 0
+			fi
+			sleep 0.05
+		done
+	fi
+	export GCLOUDZ_SOCK
+	GCLOUDZ=$B/gcloudz
+}

@@ -22,10 +22,8 @@ write <<EOF
  {"principal": "carol@example.com", "image": "us-docker.pkg.dev/p/r/warn:1", "severity": "WARNING", "age": 60},
  {"principal": "carol@example.com", "image": "us-docker.pkg.dev/p/r/job:1", "type": "cloud_run_job", "age": 60}]}
 EOF
-start_fake lg fakelogging.py --cert "$T/ca/server.pem" --key "$T/ca/server.key" \
+start_https_fake lg logging fakelogging.py \
 	--scenario "$T/scenario.json" --log "$T/lg.jsonl"
-export CLOUDSDK_API_ENDPOINT_OVERRIDES_LOGGING="https://127.0.0.1:$PORT_lg/"
-export CLOUDSDK_CORE_CUSTOM_CA_CERTS_FILE="$T/ca/ca.pem"
 export CLOUDSDK_AUTH_ACCESS_TOKEN="$TOKEN"
 export GCLOUD_RUN_DEPLOY_GCLOUD="$T/bin/gcloud"
 export GCLOUD_RUN_DEPLOY_TIMEOUT=20
@@ -34,7 +32,7 @@ export GCLOUD_RUN_DEPLOY_TIMEOUT=20
 # the last mark (a list of its log records).
 mark() { log_mark "$T/lg.jsonl"; }
 logged() {
-	if python3 -c 'import json,sys; r=[json.loads(l) for l in open(sys.argv[1]).readlines()[int(sys.argv[2]):]]; sys.exit(0 if eval(sys.argv[3]) else 1)' \
+	if pyrun -c 'import json,sys; r=[json.loads(l) for l in open(sys.argv[1]).readlines()[int(sys.argv[2]):]]; sys.exit(0 if eval(sys.argv[3]) else 1)' \
 		"$T/lg.jsonl" "$n0" "$2" 2>"$T/pyerr"; then ok "$1"; else
 		not_ok "$1" "false: $2" "$(tail -n +$((n0 + 1)) "$T/lg.jsonl" | head -c 1200)" "$(tail -1 "$T/pyerr")"
 	fi

@@ -62,7 +62,7 @@ export GCLOUD_RUN_DEPLOY_GCLOUD="$T/bin/gcloud" GCLOUD_RUN_DEPLOY_TIMEOUT=10
 export GCLOUD_RUN_DEPLOY_CONNECT_TO="$R:443:127.0.0.1:$PORT_x,gcr.io:443:127.0.0.1:$PORT_x"
 
 json() {
-	if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); i=d["images"]; sys.exit(0 if eval(sys.argv[2]) else 1)' \
+	if pyrun -c 'import json,sys; d=json.load(open(sys.argv[1])); i=d["images"]; sys.exit(0 if eval(sys.argv[2]) else 1)' \
 		"$T/out" "$2" 2>"$T/pyerr"; then ok "$1"; else
 		not_ok "$1" "false: $2" "stdout: $(head -c 900 "$T/out")" "$(tail -1 "$T/pyerr")"
 	fi
@@ -71,7 +71,7 @@ json() {
 # requests since the mark.
 mark() { log_mark "$T/x.jsonl"; }
 logged() {
-	if python3 -c 'import json,sys; L=[json.loads(l) for l in open(sys.argv[1]).readlines()[int(sys.argv[3]):]]; sys.exit(0 if eval(sys.argv[2]) else 1)' \
+	if pyrun -c 'import json,sys; L=[json.loads(l) for l in open(sys.argv[1]).readlines()[int(sys.argv[3]):]]; sys.exit(0 if eval(sys.argv[2]) else 1)' \
 		"$T/x.jsonl" "$2" "$n0" 2>"$T/pyerr"; then ok "$1"; else
 		not_ok "$1" "false: $2" "$(tail -n +$((n0 + 1)) "$T/x.jsonl" | head -c 900)"
 	fi

@@ -14,7 +14,7 @@ make_ca
 CA=$T/ca/ca.pem
 R=projects/p/locations/us/repositories
 TOKEN=good-token-$$-SECRET
-BIG=$(python3 -c 'print("x" * (1024 * 1024 + 100))')
+BIG=$(pyrun -c 'print("x" * (1024 * 1024 + 100))')
 
 cat >"$T/scenario.json" <<EOF
 {"token": "$TOKEN",
@@ -118,7 +118,7 @@ line "mixed: m3" "^$R/m3 granted 200 "
 line "mixed: m4" "^$R/m4 error 403 PERMISSION_DENIED SERVICE_DISABLED "
 line "mixed: m5" "^$R/m5 granted 200 "
 within "mixed: in parallel, not 5 x 0.6 s" 2000
-if python3 - "$LOG" "$R" <<'EOF'
+if pyrun - "$LOG" "$R" <<'EOF'
 import json, sys
 recs = [json.loads(l) for l in open(sys.argv[1])]
 m = [r for r in recs if (r.get("resource") or "").rsplit("/", 1)[-1]
@@ -250,7 +250,7 @@ expect_rc "endpoint without a final '/' is refused" 2
 # --- headers ---
 ar -p quota-project "$EP" "$CA" 5000 $R/up1
 ar "$EP" "$CA" 5000 $R/up2
-if python3 - "$LOG" "$R" <<'EOF'
+if pyrun - "$LOG" "$R" <<'EOF'
 import json, sys
 recs = {r["resource"]: r for r in map(json.loads, open(sys.argv[1]))
         if r.get("resource")}

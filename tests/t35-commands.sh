@@ -20,7 +20,7 @@ while IFS='|' read -r name checked images cmd; do
 	[ -n "$name" ] || continue
 	# shellcheck disable=SC2086
 	run_report "$W/gcloud" --preflight=plan --preflight-format=json $cmd
-	if python3 - "$T/out" "$checked" "$images" <<'PY' 2>"$T/pyerr"
+	if pyrun - "$T/out" "$checked" "$images" <<'PY' 2>"$T/pyerr"
 import json, sys
 d = json.load(open(sys.argv[1]))
 checked, images = sys.argv[2], sys.argv[3]

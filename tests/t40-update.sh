@@ -32,13 +32,11 @@ cat >"$T/seed.json" <<EOF
  {"project": "p", "region": "us-central1", "name": "nightly",
   "containers": [{"name": "main", "image": "$R/no/batch:1"}]}]}
 EOF
-start_fake ar fakegoog.py --cert "$T/ca/server.pem" --key "$T/ca/server.key" \
+start_https_fake ar artifactregistry fakegoog.py \
 	--scenario "$T/scenario.json" --log "$T/ar.jsonl"
 start_fake run fakerun.py --log "$T/run.jsonl" --token "$TOKEN" \
 	--seed "$T/seed.json"
-export CLOUDSDK_API_ENDPOINT_OVERRIDES_ARTIFACTREGISTRY="https://127.0.0.1:$PORT_ar/"
 export CLOUDSDK_API_ENDPOINT_OVERRIDES_RUN="http://127.0.0.1:$PORT_run/"
-export CLOUDSDK_CORE_CUSTOM_CA_CERTS_FILE="$T/ca/ca.pem"
 export CLOUDSDK_AUTH_ACCESS_TOKEN="$TOKEN" CLOUDSDK_CORE_PROJECT=p
 export GCLOUD_RUN_DEPLOY_GCLOUD="$T/bin/gcloud" GCLOUD_RUN_DEPLOY_TIMEOUT=10
 W="$T/wrap"

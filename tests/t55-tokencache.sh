@@ -58,10 +58,8 @@ cat >"$T/scenario.json" <<EOF
 {"token": "$TOKEN", "repositories": {
  "projects/p/locations/us-central1/repositories/ok": {"grant": true}}}
 EOF
-start_fake ar fakegoog.py --cert "$T/ca/server.pem" --key "$T/ca/server.key" \
+start_https_fake ar artifactregistry fakegoog.py \
 	--scenario "$T/scenario.json" --log "$T/ar.jsonl"
-export CLOUDSDK_API_ENDPOINT_OVERRIDES_ARTIFACTREGISTRY="https://127.0.0.1:$PORT_ar/"
-export CLOUDSDK_CORE_CUSTOM_CA_CERTS_FILE="$T/ca/ca.pem"
 export GCLOUD_RUN_DEPLOY_TIMEOUT=20
 IMG=us-central1-docker.pkg.dev/p/ok/app:1
 

@@ -41,7 +41,7 @@ export SVC=/apis/serving.knative.dev/v1/namespaces/p/services
 # which g(r, "a.b.0.c") digs into nested objects (None when absent), e is
 # the environment and n the service name in $N.
 jl() {
-	python3 - "$1" "$2" <<'PY'
+	pyrun - "$1" "$2" <<'PY'
 import json, os, sys
 def g(o, path):
     for k in path.split("."):
@@ -74,7 +74,7 @@ PY
 
 # seq_of FILE: "METHOD PATH STATUS" of each Cloud Run API request, in order.
 seq_of() {
-	python3 - "$1" <<'PY'
+	pyrun - "$1" <<'PY'
 import json, signal, sys
 signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # for | head
 for line in open(sys.argv[1]):
@@ -129,7 +129,7 @@ v2_gets() {
 	    str(r.get("path", "")).startswith("/v2/")'
 }
 
-TOKEN=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["token"])' "$SCEN")
+TOKEN=$(pyrun -c 'import json,sys; print(json.load(open(sys.argv[1]))["token"])' "$SCEN")
 umask 077
 printf '%s\n' "$TOKEN" >"$T/token"
 
@@ -217,12 +217,10 @@ if [ ! -f "$TOP/tests/fake/fakegoog.py" ]; then
 	exit
 fi
 make_ca
-start_fake GOOG fakegoog.py --cert "$T/ca/server.pem" \
-	--key "$T/ca/server.key" --scenario "$SCEN" --log "$T/goog.jsonl"
+start_https_fake GOOG artifactregistry fakegoog.py \
+	--scenario "$SCEN" --log "$T/goog.jsonl"
 GOOGLOG=$T/goog.jsonl
 export PORT_GOOG
-export CLOUDSDK_API_ENDPOINT_OVERRIDES_ARTIFACTREGISTRY="https://127.0.0.1:$PORT_GOOG/"
-export CLOUDSDK_CORE_CUSTOM_CA_CERTS_FILE="$T/ca/ca.pem"
 
 # ---------------------------------------------------------------- (a)
 fresh_logs

@@ -50,7 +50,7 @@ echo '{"fault": "refuse"}' >"$T/refuse.json"
 		-addext "subjectAltName=DNS:localhost,IP:127.0.0.1" 2>/dev/null
 )
 
-start_fake ar fakegoog.py --cert "$T/ca/server.pem" --key "$T/ca/server.key" \
+start_https_fake ar - fakegoog.py \
 	--scenario "$T/scenario.json" --log "$T/ar.jsonl"
 start_fake refuse fakegoog.py --cert "$T/ca/server.pem" \
 	--key "$T/ca/server.key" --scenario "$T/refuse.json"
@@ -138,7 +138,7 @@ fault "certificate from an untrusted CA" $PORT_evil ok 69 \
 	"SSL certificate problem"
 
 # A denial stays a denial in only and enforce; warn hands over.
-python3 - "$T/scenario.json" "$P" <<'EOF'
+pyrun - "$T/scenario.json" "$P" <<'EOF'
 import json, sys
 s = json.load(open(sys.argv[1]))
 s["repositories"][sys.argv[2] + "/no"] = {"grant": False}
@@ -153,7 +153,7 @@ if command -v nghttpd >/dev/null 2>&1; then
 	mkdir -p "$T/h2/v1/$P"
 	printf '{"permissions": ["artifactregistry.repositories.downloadArtifacts"]}' \
 		>"$T/h2/v1/$P/ok:testIamPermissions"
-	h2port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	h2port=$(pyrun -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 	nghttpd -a 127.0.0.1 -v -d "$T/h2" "$h2port" "$T/ca/server.key" \
 		"$T/ca/server.pem" >"$T/h2.log" 2>&1 &
 	_pids="$_pids $!"

@@ -14,10 +14,8 @@ IMG=us-central1-docker.pkg.dev/p
 DEADLINE=3
 MARGIN=2
 echo "{\"token\": \"$TOKEN\", \"repositories\": {\"$P/ok\": {\"grant\": true}}}" >"$T/scenario.json"
-start_fake ar fakegoog.py --cert "$T/ca/server.pem" --key "$T/ca/server.key" \
+start_https_fake ar artifactregistry fakegoog.py \
 	--scenario "$T/scenario.json" --log "$T/ar.jsonl"
-export CLOUDSDK_API_ENDPOINT_OVERRIDES_ARTIFACTREGISTRY="https://127.0.0.1:$PORT_ar/"
-export CLOUDSDK_CORE_CUSTOM_CA_CERTS_FILE="$T/ca/ca.pem"
 export CLOUDSDK_AUTH_ACCESS_TOKEN="$TOKEN" CLOUDSDK_CORE_PROJECT=p
 export GCLOUD_RUN_DEPLOY_GCLOUD="$T/bin/gcloud"
 export GCLOUD_RUN_DEPLOY_TIMEOUT=$DEADLINE
@@ -110,7 +108,7 @@ within "100,000 arguments, wrapper mode: fast"
 
 # --- flags files and manifests ---
 cd "$T"
-python3 - <<'EOF'
+pyrun - <<'EOF'
 img = "us-central1-docker.pkg.dev/p/ok/"
 def bomb(head, tail):
     s = head + 'x0: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'

@@ -44,10 +44,8 @@ echo ran >"$T/ran"
 exit 0
 REC
 chmod +x "$T/bin/gcloud"
-start_fake ar fakegoog.py --cert "$T/ca/server.pem" --key "$T/ca/server.key" \
+start_https_fake ar artifactregistry fakegoog.py \
 	--scenario "$S/scenario.json" --log "$T/ar.jsonl"
-export CLOUDSDK_API_ENDPOINT_OVERRIDES_ARTIFACTREGISTRY="https://127.0.0.1:$PORT_ar/"
-export CLOUDSDK_CORE_CUSTOM_CA_CERTS_FILE="$T/ca/ca.pem"
 export CLOUDSDK_CORE_PROJECT=p GCLOUD_RUN_DEPLOY_GCLOUD="$T/bin/gcloud"
 export GCLOUD_RUN_DEPLOY_TIMEOUT=3
 

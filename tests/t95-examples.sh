@@ -89,9 +89,9 @@ if ! command -v python3 >/dev/null 2>&1; then
 	done_testing
 	exit
 fi
-if python3 -c 'import yaml' 2>/dev/null; then
+if pyrun -c 'import yaml' 2>/dev/null; then
 	for y in cloudbuild.yaml github-actions.yml; do
-		if python3 -c 'import json, sys, yaml
+		if pyrun -c 'import json, sys, yaml
 # YAML 1.1 (PyYAML) reads the key "on" as true; GitHub, as "on".
 def s(o):
     if isinstance(o, dict):
@@ -113,7 +113,7 @@ mkdir -p "$T/wrap"
 ln -sf "$SHIM" "$T/wrap/gcloud"
 # steps: one line per deploy step, "ID|command|service|image|repository|
 # decision", from the shim's JSON plan; build/push steps as "ID|docker|ARGS".
-python3 - "$T/cloudbuild.yaml.json" "$T/github-actions.yml.json" \
+pyrun - "$T/cloudbuild.yaml.json" "$T/github-actions.yml.json" \
     "$SHIM" "$T/wrap/gcloud" >"$T/plans" 2>"$T/plans.err" <<'PY' || :
 import json, re, shlex, subprocess, sys
 cb, gh, shim, wrap = sys.argv[1:5]
@@ -196,7 +196,7 @@ grep_not "cloudbuild: every substitution is defined and expanded" \
 	"$T/plans" '\|unexpanded\||\|exit [0-9]'
 has_line "github-actions: the shim step plans run deploy of api" \
 	"gh|run deploy|api|us-central1-docker.pkg.dev/acme/apps/api:0123abcd|projects/acme/locations/us-central1/repositories/apps|planned"
-if python3 -c 'import json,sys
+if pyrun -c 'import json,sys
 b = json.load(open(sys.argv[1]))
 ep = {s["id"]: s.get("entrypoint") for s in b["steps"]}
 sys.exit(0 if ep.get("check-and-deploy") == "gcloud-run-deploy" and

@@ -91,14 +91,11 @@ else
 	  "projects/p/locations/us-central1/repositories/ok": {"grant": true},
 	  "projects/p/locations/us-central1/repositories/no": {"grant": false}}}\n' \
 		"$TOKEN" >"$T/scenario.json"
-	start_fake ar fakegoog.py --cert "$T/ca/server.pem" \
-		--key "$T/ca/server.key" --scenario "$T/scenario.json" \
-		--log "$T/ar.jsonl"
+	start_https_fake ar artifactregistry fakegoog.py \
+		--scenario "$T/scenario.json" --log "$T/ar.jsonl"
 	# The shim reads the deployed service: a loopback Cloud Run, no DNS.
 	start_fake run fakerun.py --log "$T/run.jsonl" --token "$TOKEN"
 	export CLOUDSDK_API_ENDPOINT_OVERRIDES_RUN="http://127.0.0.1:$PORT_run/"
-	export CLOUDSDK_API_ENDPOINT_OVERRIDES_ARTIFACTREGISTRY="https://127.0.0.1:$PORT_ar/"
-	export CLOUDSDK_CORE_CUSTOM_CA_CERTS_FILE="$T/ca/ca.pem"
 	export CLOUDSDK_AUTH_ACCESS_TOKEN="$TOKEN" CLOUDSDK_CORE_PROJECT=p
 	export GCLOUD_RUN_DEPLOY_TIMEOUT=10
 	D="svc --image=$IMG/no/i:1 --region=us-central1"
@@ -120,7 +117,7 @@ else
 	empty "enforce, denied, json: stdout empty (gcloud's)" "$T/out"
 	grep '^{' "$T/err" >"$T/err.json" || :
 	schema_keep "$T/err.json"
-	if [ "$(wc -l <"$T/err.json")" -eq 1 ] && python3 -c 'import json,sys
+	if [ "$(wc -l <"$T/err.json")" -eq 1 ] && pyrun -c 'import json,sys
 d = json.load(open(sys.argv[1]))
 sys.exit(0 if d["decision"] == "blocked" else 1)' "$T/err.json"; then
 		ok "enforce, denied, json: one object on stderr, blocked"

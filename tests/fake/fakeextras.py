@@ -42,12 +42,12 @@ accept, user_project, status.  Never the token.
 
 import argparse
 import json
-import os
-import ssl
 import sys
 import threading
 import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from fakecommon import JsonLog, Scenario, Server, serve, use_tls
 
 PERMISSION = "artifactregistry.repositories.downloadArtifacts"
 NAMES = {400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED",
@@ -64,13 +64,8 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
     def scenario(self):
-        srv = self.server
         with LOCK:
-            m = os.stat(srv.scenario_path).st_mtime_ns
-            if m != srv.mtime:
-                with open(srv.scenario_path, encoding="utf-8") as f:
-                    srv.scenario, srv.mtime = json.load(f), m
-            return srv.scenario
+            return self.server.scenario.current()[0]
 
     def auth(self, token):
         h = self.headers.get("Authorization")
@@ -122,10 +117,7 @@ class Handler(BaseHTTPRequestHandler):
                "accept": self.headers.get("Accept"),
                "user_project": self.headers.get("X-Goog-User-Project"),
                "status": self.status}
-        with LOCK:
-            if self.server.logf:
-                self.server.logf.write(json.dumps(rec, sort_keys=True) + "\n")
-                self.server.logf.flush()
+        self.server.logf.write(rec)
 
     def api(self, s, method, u):
         p = u.path
@@ -219,24 +211,12 @@ def main():
     ap.add_argument("--scenario", required=True)
     ap.add_argument("--log")
     a = ap.parse_args()
-    srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    srv.daemon_threads = True
-    srv.scenario_path, srv.mtime, srv.scenario = a.scenario, None, {}
-    srv.logf = open(a.log, "a", encoding="utf-8") if a.log else None
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    ctx.load_cert_chain(a.cert, a.key)
-    ctx.set_alpn_protocols(["http/1.1"])
-    srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
-    tmp = a.port_file + ".tmp"
-    with open(tmp, "w") as f:
-        f.write(str(srv.server_address[1]))
-    os.rename(tmp, a.port_file)
-    try:
-        srv.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    return 0
-
+    srv = Server(("127.0.0.1", 0), Handler)
+    srv.scenario = Scenario(a.scenario, "fakeextras", strict=True,
+                            want=None)
+    srv.logf = JsonLog(a.log, LOCK)
+    use_tls(srv, a.cert, a.key, handshake_on_connect=True)
+    return serve(srv, a.port_file, newline=False, signals=False)
 
 if __name__ == "__main__":
     sys.exit(main())

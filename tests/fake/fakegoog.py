@@ -74,15 +74,16 @@ The token itself is never logged.
 import argparse
 import ipaddress
 import json
-import os
-import signal
 import socket
 import ssl
 import struct
 import sys
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+import fakecommon
+from fakecommon import JsonLog, Scenario, serve, use_tls
 
 PERMISSION = "artifactregistry.repositories.downloadArtifacts"
 PREFIX, SUFFIX = "/v1/", ":testIamPermissions"
@@ -101,26 +102,14 @@ SERVICE = "artifactregistry.googleapis.com"
 
 class State:
     def __init__(self, scenario, log):
-        self.path = scenario
-        self.mtime = None
-        self.scenario = {}
+        self.scenario = Scenario(scenario, "fakegoog")
         self.counts = {}
         self.lock = threading.Lock()
-        self.logf = open(log, "a", encoding="utf-8") if log else None
+        self.logf = JsonLog(log, self.lock)
 
     def current(self):
         with self.lock:
-            if self.path:
-                try:
-                    m = os.stat(self.path).st_mtime_ns
-                    if m != self.mtime:
-                        with open(self.path, encoding="utf-8") as f:
-                            s = json.load(f)
-                        if isinstance(s, dict):
-                            self.scenario, self.mtime = s, m
-                except (OSError, ValueError) as e:
-                    print("fakegoog: scenario: %s" % e, file=sys.stderr)
-            return self.scenario
+            return self.scenario.current()[0]
 
     def count(self, resource):
         with self.lock:
@@ -129,11 +118,7 @@ class State:
             return n
 
     def log(self, rec):
-        if self.logf is None:
-            return
-        with self.lock:
-            self.logf.write(json.dumps(rec, sort_keys=True) + "\n")
-            self.logf.flush()
+        self.logf.write(rec)
 
 
 def status_body(code, message, status=None, details=None):
@@ -414,10 +399,8 @@ class Handler(BaseHTTPRequestHandler):
         handle_any
 
 
-class Server(ThreadingHTTPServer):
-    daemon_threads = True
+class Server(fakecommon.Server):
     request_queue_size = 128  # ten requests at once must not overflow 5
-    allow_reuse_address = True
 
     def verify_request(self, request, client_address):
         # The server-level "refuse": closed before TLS, unanswered.
@@ -450,27 +433,8 @@ def main():
     srv.state = State(a.scenario, a.log)
     srv.delay = max(0, a.delay_ms) / 1000.0
     if a.cert:
-        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        ctx.load_cert_chain(a.cert, a.key)
-        ctx.set_alpn_protocols(["http/1.1"])
-        # The handshake runs in the connection's thread, not in accept().
-        srv.socket = ctx.wrap_socket(srv.socket, server_side=True,
-                                     do_handshake_on_connect=False)
-
-    def stop(signum, frame):
-        sys.exit(0)
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    tmp = a.port_file + ".tmp"
-    with open(tmp, "w") as f:
-        f.write("%d\n" % srv.server_address[1])
-    os.replace(tmp, a.port_file)
-    try:
-        srv.serve_forever()
-    except SystemExit:
-        pass
-    return 0
-
+        use_tls(srv, a.cert, a.key)
+    return serve(srv, a.port_file)
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -56,14 +56,14 @@ import base64
 import datetime
 import hashlib
 import json
-import os
 import re
-import signal
 import ssl
 import sys
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from fakecommon import JsonLog, Scenario, Server, serve, use_tls
 
 PHRASE = "User does not have access to image"
 FILTER_RE = re.compile(
@@ -180,29 +180,21 @@ def log_entry(project, e, i, now, pad):
 
 class State:
     def __init__(self, scenario, log):
-        self.path, self.mtime, self.scenario = scenario, None, {}
+        self.scenario = Scenario(scenario, "fakelogging", want=None)
         self.lock = threading.Lock()
         self.requests = 0
-        self.logf = open(log, "a", encoding="utf-8") if log else None
+        self.logf = JsonLog(log, self.lock)
 
     def current(self):
         with self.lock:
-            try:
-                m = os.stat(self.path).st_mtime_ns
-                if m != self.mtime:
-                    with open(self.path, encoding="utf-8") as f:
-                        self.scenario, self.mtime = json.load(f), m
-                    self.requests = 0
-            except (OSError, ValueError, TypeError) as e:
-                print("fakelogging: scenario: %s" % e, file=sys.stderr)
+            scenario, changed = self.scenario.current()
+            if changed:
+                self.requests = 0
             self.requests += 1
-            return self.scenario, self.requests - 1
+            return scenario, self.requests - 1
 
     def log(self, rec):
-        if self.logf is not None:
-            with self.lock:
-                self.logf.write(json.dumps(rec, sort_keys=True) + "\n")
-                self.logf.flush()
+        self.logf.write(rec)
 
 
 def make_token(filt, offset, empty):
@@ -362,11 +354,6 @@ class Handler(BaseHTTPRequestHandler):
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = handle_any
 
 
-class Server(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--port-file", required=True)
@@ -378,26 +365,8 @@ def main():
     srv = Server(("127.0.0.1", 0), Handler)
     srv.state = State(a.scenario, a.log)
     if a.cert:
-        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        ctx.load_cert_chain(a.cert, a.key)
-        ctx.set_alpn_protocols(["http/1.1"])
-        srv.socket = ctx.wrap_socket(srv.socket, server_side=True,
-                                     do_handshake_on_connect=False)
-
-    def stop(signum, frame):
-        sys.exit(0)
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    tmp = a.port_file + ".tmp"
-    with open(tmp, "w") as f:
-        f.write("%d\n" % srv.server_address[1])
-    os.replace(tmp, a.port_file)
-    try:
-        srv.serve_forever()
-    except SystemExit:
-        pass
-    return 0
-
+        use_tls(srv, a.cert, a.key)
+    return serve(srv, a.port_file)
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -61,16 +61,17 @@ import base64
 import datetime
 import ipaddress
 import json
-import os
 import re
 import select
-import signal
 import socket
 import sys
 import threading
 import time
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+import fakecommon
+from fakecommon import JsonLog, serve
 from urllib.parse import parse_qs, urlsplit
 
 STATUS_NAMES = {
@@ -232,10 +233,7 @@ class Handler(BaseHTTPRequestHandler):
     def log_json(self, **kw):
         rec = {"time": now_rfc3339()}
         rec.update(kw)
-        line = json.dumps(rec, sort_keys=True) + "\n"
-        with self.server.log_lock:
-            self.server.log_file.write(line)
-            self.server.log_file.flush()
+        self.server.log.write(rec)
 
     # -- responses ---------------------------------------------------------
     def send_json(self, code, obj, extra_headers=()):
@@ -989,9 +987,7 @@ class Api:
 
 # --------------------------------------------------------------------------
 
-class Server(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
+class Server(fakecommon.Server):
     request_queue_size = 64
 
 
@@ -1042,27 +1038,13 @@ def main(argv=None):
     srv.api = Api(store)
     srv.token = args.token
     srv.delay = max(0, args.delay_ms) / 1000.0
-    srv.log_lock = threading.Lock()
-    srv.log_file = open(args.log, "a", buffering=1)
+    srv.log = JsonLog(args.log)
 
-    def stop(signum, frame):
-        raise SystemExit(0)
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-
-    tmp = args.port_file + ".tmp"
-    with open(tmp, "w") as f:
-        f.write("%d\n" % srv.port)
-    os.replace(tmp, args.port_file)
     try:
-        srv.serve_forever(poll_interval=0.2)
-    except SystemExit:
-        pass
+        return serve(srv, args.port_file, poll_interval=0.2)
     finally:
         srv.server_close()
-        srv.log_file.close()
-    return 0
+        srv.log.f.close()
 
 
 if __name__ == "__main__":

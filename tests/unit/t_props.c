@@ -430,10 +430,15 @@ test_bool(void **state)
 	props_free(&p);
 }
 
-/* `gcloud [flag] config get-value PROP` stdout, newline removed. */
+/*
+ * `gcloud [flag] config get-value PROP` stdout, newline removed.  The
+ * real gcloud, through $GCLOUDZ when tests/run gives one (tests/gcloudz.py:
+ * the SDK imported once, a fork per command), else /usr/bin/gcloud.
+ */
 static int
 gcloud_get(const char *flag, const char *prop, char *out, size_t len)
 {
+	const char *gz = getenv("GCLOUDZ");
 	char *argv[8];
 	int pfd[2], st, i = 0;
 	size_t n = 0;
@@ -442,7 +447,7 @@ gcloud_get(const char *flag, const char *prop, char *out, size_t len)
 
 	argv[i++] = (char *)"/usr/bin/timeout";
 	argv[i++] = (char *)"60";
-	argv[i++] = (char *)GCLOUD;
+	argv[i++] = (char *)(gz != NULL && access(gz, X_OK) == 0 ? gz : GCLOUD);
 	if (flag != NULL)
 		argv[i++] = (char *)flag;
 	argv[i++] = (char *)"config";
