@@ -5,7 +5,8 @@
  * calliope from the installed SDK (tools/gen-flagtab.py -> src/flagtab.c):
  * every option string, hidden and --no- forms included.  They say how many
  * values each flag takes, which is all the command-line model needs to
- * tell a flag's value from a positional word.
+ * tell a flag's value from a positional word, and whether a repeated flag
+ * accumulates its values or keeps the last.
  */
 #ifndef FLAGTAB_H
 #define FLAGTAB_H
@@ -22,6 +23,11 @@ enum flag_nargs {
 struct flagspec {
 	const char	*name;		/* "--image", "-q" */
 	enum flag_nargs	 nargs;
+	int		 accum;		/* 1: the action accumulates (append,
+					 * extend, count, calliope's
+					 * UpdateAction): a repeated flag adds
+					 * to the earlier values; 0: the last
+					 * value wins */
 };
 
 struct flagcmd {

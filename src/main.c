@@ -121,6 +121,7 @@ main(int argc, char *argv[])
 		cli_free(&a);
 		return rc;
 	}
+	cli_warn(&a, found ? path : NULL, stderr);
 	rc = preflight_run(&c, &a, mode, fmt, found ? path : NULL);
 	if (rc == PREFLIGHT_HANDOVER)
 		handover(&c, &a, found, path, nf);

@@ -175,8 +175,8 @@ target(struct run *r, struct run_read *d)
 {
 	d->project = props_get(&r->props, "core/project");
 	d->region = props_get(&r->props, "run/region");
-	d->name = r->a->service;
-	if (deployed_qualified(r->a->service, r->qproject,
+	d->name = r->a->service_unsure == NULL ? r->a->service : NULL;
+	if (d->name != NULL && deployed_qualified(r->a->service, r->qproject,
 	    sizeof(r->qproject), r->qname, sizeof(r->qname)) == 0) {
 		d->project = r->qproject;
 		d->name = r->qname;
@@ -213,6 +213,11 @@ read_deployed(struct run *r, const struct http_opts *o, const char *token,
 	if (d->project == NULL || d->region == NULL || d->name == NULL) {
 		if (r->a->nimages > 0)
 			return 0;
+		if (r->a->service_unsure != NULL) {	/* cli.h */
+			snprintf(err, errlen, "cannot read what is deployed: "
+			    "%s", r->a->service_unsure);
+			return -1;
+		}
 		snprintf(err, errlen, "cannot read what is deployed: no %s "
 		    "(give it on the command line%s)", d->name == NULL ?
 		    "service or job name" : d->project == NULL ? "project" :
