@@ -368,24 +368,6 @@ unknown_flag(struct scan *s, char **w, const unsigned char *kind, int n,
 	return 0;
 }
 
-/* "-qh": argparse reads single-dash Booleans run together. */
-static void
-short_run(struct scan *s, const char *rest)
-{
-	const struct flagspec *tab;
-	char opt[3] = "-";
-	size_t n;
-
-	table(s, &tab, &n);
-	for (; *rest != '\0'; rest++) {
-		opt[1] = *rest;
-		if (flagtab_find(tab, n, opt, 2) == NULL)
-			return;		/* argparse: an error */
-		if (*rest == 'h')
-			s->a->help = 1;
-	}
-}
-
 /* "--container NAME", "--container=NAME": split lexically, as gcloud's
  * container parser does before argparse reads the words. */
 static int
@@ -424,11 +406,8 @@ flag_word(struct scan *s, char **w, const unsigned char *kind, int n, int *i)
 		return unknown_flag(s, w, kind, n, *i);
 	if (strcmp(f->name, "-h") == 0 || strcmp(f->name, "--help") == 0)
 		s->a->help = 1;
-	if (f->nargs == FLAG_NONE) {
-		if (val != NULL && word[1] != '-')
-			short_run(s, val);
+	if (f->nargs == FLAG_NONE)
 		return 0;	/* "--bool=x": argparse refuses it; gcloud will */
-	}
 	/* --flags-file: an entry from a file is never the value of the
 	 * flag before it (gcloud puts a hidden flag between them) */
 	if (val != NULL)

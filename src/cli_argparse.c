@@ -1,14 +1,16 @@
 /*
- * cli_argparse.c - argparse's rules for one word, as gcloud's Python 3.12
- * argparse applies them (ArgumentParser._parse_optional, allow_abbrev
- * off), and calliope's ArgList for an accumulating list flag.
+ * cli_argparse.c - argparse's rules for one word, as gcloud applies them
+ * (ArgumentParser._parse_optional), and calliope's ArgList for an
+ * accumulating list flag.
  *
- * The order matters, and is argparse's: a word is an option when
+ * gcloud runs its own copy of argparse (lib/third_party/argparse, 1.2.1)
+ * with calliope's parser on top (parser_extensions.py), which matches no
+ * abbreviation and no short option with text attached ("-qx" is not -q):
+ * its _get_option_tuples() returns nothing.  The order matters: a word is
+ * an option when
  *  1. it starts with '-' and is an option string of the parser as a whole;
  *  2. it is longer than one character, has a '=' and the part before the
  *     first '=' is an option string ("--set-env-vars=A=hello world");
- *  3. it starts with a single '-' and its first two characters are an
- *     option string ("-qfoo": -q with "foo" attached);
  * otherwise it is a positional when it looks like a negative number or
  * contains a space, and an unknown option when it does not.  So a space
  * makes a positional of an unknown word only, never of a known flag.
@@ -55,10 +57,6 @@ cliarg_match(const struct flagspec *tab, size_t n, const char *w,
 	if ((eq = strchr(w, '=')) != NULL &&
 	    (f = flagtab_find(tab, n, w, (size_t)(eq - w))) != NULL) {
 		*explicit = eq + 1;
-		return f;
-	}
-	if (w[1] != '-' && (f = flagtab_find(tab, n, w, 2)) != NULL) {
-		*explicit = w + 2;
 		return f;
 	}
 	return NULL;

@@ -21,7 +21,7 @@ enum cliarg_class cliarg_classify(const struct flagspec *tab, size_t n,
 
 /*
  * The option w names in `tab`, or NULL; *explicit is the value attached
- * to it ("--f=V": V; "-qV": V), or NULL.
+ * to it ("--f=V": V), or NULL.
  */
 const struct flagspec *cliarg_match(const struct flagspec *tab, size_t n,
     const char *w, const char **explicit);
