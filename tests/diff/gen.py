@@ -32,20 +32,25 @@ OTHER = ["run services list", "run services describe svc",
          "run deploy-not", "run services delete svc"]
 
 IMAGES = [
-    "us-docker.pkg.dev/p/r/app:1", "europe-west1-docker.pkg.dev/p/r/a/b@sha256:"
+    "us-docker.pkg.dev/p/r/app:1", "1e3", "0x10", "1_000", "0o17", "+1",
+    ".5", "1.", "True", "Null", "on", "off", "~", "2026-01-01",
+    "europe-west1-docker.pkg.dev/p/r/a/b@sha256:"
     + "a" * 64, "gcr.io/p/app", "nginx", "IMG ", " lead", "a b",
     "-dash", "--dash-dash", "x=y", "key: value", "[a, b]", "{a: 1}", "-1",
     "007", "yes", "null", "#c", "value(a, b)", "--image=z", "'q'", "-",
-    "-q x", "-h", "-qx", "ünï",
+    "-q x", "-h", "-qx", "ünï", "", "-1\n", "a\tb", "--container",
+    "--container=x",
 ]
 TEXTS = [
     "hello world", "a=b", "-x y", "--not-a-flag value", "key: value",
     "[a, b]", "{a: 1}", "-1", "-2.5", "-", "#comment", "value(a, b)",
     "'quoted'", "plain", "--image=evil", "--container=evil", "-q x",
-    "--", "x y z", "1e3", "true", "~",
+    "--", "x y z", "1e3", "true", "~", "", "run", "deploy", "-5\n",
+    "multi\nline", "-x=y z",
 ]
 NAMES = ["svc", "api", "my-svc", "run", "deploy", "-1", "a b",
-         "namespaces/p/services/s", "job", "update", "x"]
+         "namespaces/p/services/s", "job", "update", "x", "", "-2.5",
+         "--x y"]
 CONTAINERS = ["app", "side", "c1", "c2", "web", "db"]
 GLOBAL_VALUED = ["--project", "--account", "--billing-project", "--format",
                  "--trace-token", "--verbosity", "--configuration"]
@@ -90,7 +95,8 @@ def value(rnd, flag, k, pool=None):
     if flag in ("--project", "--billing-project"):
         return rnd.choice(["p-1", "my-project-42", "example.com:p"])
     if flag in ("--region", "--account", "--configuration"):
-        return rnd.choice(["us-central1", "p-1", "a@b.c", "x y", "-x y"])
+        return rnd.choice(["us-central1", "p-1", "a@b.c", "x y", "-x y",
+                           "run", "deploy", "beta"])
     if flag == "--max-instances":
         return rnd.choice(["3", "default"])
     return rnd.choice(TEXTS)
@@ -104,8 +110,19 @@ def spell(rnd, flag, val):
     return [flag, val]
 
 
+PLAIN_SAFE = set("abcdefghijklmnopqrstuvwxyz0123456789-./@_()=")
+
+
 def yaml_scalar(rnd, s):
-    """s as a YAML scalar that loads back as the string s."""
+    """s as a YAML scalar: mostly one that loads back as the string s;
+    sometimes plain, which YAML may read as a number, a Boolean or null
+    (gcloud then gets Python's str() of it, or the bare flag)."""
+    r = rnd.random()
+    if r < 0.25 and s and set(s) <= PLAIN_SAFE and s[0] not in "-@" \
+            and not s.endswith(":"):
+        return s
+    if r < 0.35 and "'" not in s and "\n" not in s:
+        return "'" + s + "'"
     return json.dumps(s, ensure_ascii=False)
 
 
@@ -197,6 +214,8 @@ class Line:
         choices = CONTAINER_FLAGS if scope else self.main_flags()
         for _ in range(rnd.randrange(1, 4)):
             flag = rnd.choice(choices)
+            if rnd.random() < 0.3 and "--image" in choices:
+                flag = "--image"
             if not self.has(flag):
                 continue
             self.k += 1
@@ -277,7 +296,13 @@ class Line:
         return out
 
     def global_flags(self):
-        return [w for g in self.global_groups() for w in g]
+        out = [w for g in self.global_groups() for w in g]
+        if self.rnd.random() < 0.05:
+            self.k += 1
+            path = self.flags_file([("--project", "p-%d" % self.k),
+                                    ("--quiet", None)], 1)
+            out += spell(self.rnd, "--flags-file", path)
+        return out
 
 
 # The lines of issue 11 come first, then random ones.
