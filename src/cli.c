@@ -130,12 +130,21 @@ split_options(int argc, char **argv, enum cli_mode mode,
 	return CLI_OK;
 }
 
-/* The option table of the parser reading the words now. */
+/* The option table of the parser reading the words now: the command's,
+ * the group's between command words, the top level's before them. */
 static void
 table(const struct scan *s, const struct flagspec **tab, size_t *n)
 {
-	*tab = s->cmd != NULL ? s->cmd->flags : flagtab_global;
-	*n = s->cmd != NULL ? s->cmd->nflags : flagtab_nglobal;
+	const struct flagcmd *g;
+
+	if (s->cmd != NULL || (g = flagtab_group(s->words)) != NULL) {
+		g = s->cmd != NULL ? s->cmd : g;
+		*tab = g->flags;
+		*n = g->nflags;
+		return;
+	}
+	*tab = flagtab_global;
+	*n = flagtab_nglobal;
 }
 
 /* Is w an option (known or not) for the parser reading it?  (argparse) */

@@ -8,8 +8,8 @@
 # text, --container scopes, flags files, repeated and list flags, global
 # flags around the command words) without running them; $B/clidump gives
 # the shim's reading of the same lines.  Any disagreement on the command,
-# the service, a pulled image, --source/--function, the removed containers
-# or --help fails.  A longer run: DIFF_COUNT=20000 DIFF_SEED=7 sh $0
+# the service, a pulled image, --source/--function, the removed containers,
+# --region or --help fails.  A longer run: DIFF_COUNT=20000 DIFF_SEED=7 sh $0
 . "$(dirname "$0")/lib.sh"
 
 SDK=${CLOUDSDK_ROOT:-/usr/lib/google-cloud-sdk}

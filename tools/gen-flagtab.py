@@ -98,18 +98,33 @@ def main():
     print()
     emit("global_flags", options(top._parser))
     rows = []
+    groups = []
     for track in TRACKS:
         for words in COMMANDS:
             full = ([track] if track else []) + list(words)
             node = load(top, full)
             if node is None:
                 continue
+            # the groups on the way: their parsers read the words
+            # between the command words ("run services --region R")
+            for i in range(1, len(full)):
+                name = " ".join(full[:i])
+                if name not in [g for g, _ in groups]:
+                    tab = "g_" + cname(full[:i])
+                    emit(tab, options(load(top, full[:i])._parser))
+                    groups.append((name, tab))
             tab = "f_" + cname(full)
             emit(tab, options(node._parser))
             rows.append((" ".join(full), tab))
     print("#define ROW(cmd, tab) { cmd, tab, sizeof(tab) / sizeof(tab[0]) }")
     print("const struct flagcmd flagtab_commands[] = {")
     for cmd, tab in rows:
+        print('\tROW("%s", %s),' % (cmd, tab))
+    print("\t{ NULL, NULL, 0 }")
+    print("};")
+    print()
+    print("const struct flagcmd flagtab_groups[] = {")
+    for cmd, tab in groups:
         print('\tROW("%s", %s),' % (cmd, tab))
     print("\t{ NULL, NULL, 0 }")
     print("};")

@@ -6,7 +6,8 @@
  *	{"wrapper": false, "argv": ["svc", "--image=x", ...]}
  * (argv without argv[0]; wrapper: read as "gcloud ARGS", else as
  * "gcloud-run-deploy ARGS") and writes one JSON object a line:
- *	{"command": "run deploy" | null, "service": ..., "help": bool,
+ *	{"command": "run deploy" | null, "service": ..., "region": ...,
+ *	 "help": bool,
  *	 "check": bool, "skip": ..., "images": [{"container", "image",
  *	 "source"}], "remove": ["a", ...], "unsure": bool,
  *	 "unknown": ["--x", ...], "status": "ok" | "usage" | "badinput"}
@@ -52,6 +53,7 @@ reading(const struct deploy_args *a, enum cli_status st)
 	    st == CLI_BADINPUT ? "badinput" : "usage");
 	cJSON_AddItemToObject(o, "command", str_or_null(a->command));
 	cJSON_AddItemToObject(o, "service", str_or_null(a->service));
+	cJSON_AddItemToObject(o, "region", str_or_null(a->region));
 	cJSON_AddBoolToObject(o, "help", a->help);
 	cJSON_AddBoolToObject(o, "check", a->check);
 	cJSON_AddItemToObject(o, "skip", str_or_null(a->skip));

@@ -348,6 +348,10 @@ def gen(rnd, n, tmpdir, tables):
         cw = full.split()
         argv = line.global_flags()
         split = rnd.randrange(len(cw) + 1)
-        argv += cw[:split] + line.global_flags() + cw[split:]
+        between = line.global_flags()
+        group = " ".join(cw[:split])
+        if "--region" in tables.get(group, ()) and rnd.random() < 0.5:
+            between += spell(rnd, "--region", value(rnd, "--region", 0))
+        argv += cw[:split] + between + cw[split:]
         argv += line.words(line.global_groups())
         yield {"wrapper": True, "argv": argv}

@@ -13,7 +13,7 @@ command.  CLIDUMP (tests/diff/clidump.c) gives the shim's reading of the
 same lines, all in one process.  Compared: the command (is it a deploy, and
 which), the service name, the image of every container gcloud pulls (a
 container built from source, --source or --function without --image,
-pulls none), the removed containers, and --help.  Lines gcloud refuses are
+pulls none), the removed containers, --region and --help.  Lines gcloud refuses are
 counted, not compared.  Prints the figures and the first disagreements;
 exits 1 on any disagreement, 2 when it cannot run.
 """
@@ -77,6 +77,10 @@ for full in DEPLOY:
     p = node_of(full)._parser
     TABLES[full] = set(p._option_string_actions)
     POSITIONAL[full] = [a.dest for a in p._actions if not a.option_strings]
+    words = full.split()
+    for i in range(1, len(words)):
+        group = " ".join(words[:i])
+        TABLES[group] = set(node_of(group)._parser._option_string_actions)
 load_time = time.time() - start
 
 
@@ -121,8 +125,10 @@ def gcloud_reading(ns):
         if img is not None and not specified(c, "source"):
             pulled[name] = img if isinstance(img, str) else repr(img)
     remove = getattr(ns, "remove_containers", None) or []
+    region = getattr(ns, "region", None)
     return {"command": cmd, "service": service, "pulled": pulled,
-            "remove": list(remove), "help": False}
+            "remove": list(remove), "help": False,
+            "region": region if isinstance(region, str) else None}
 
 
 def shim_reading(r):
@@ -135,7 +141,8 @@ def shim_reading(r):
             if im["image"] is not None and not im["source"]:
                 pulled[im["container"]] = im["image"]
     return {"command": r["command"], "service": r["service"],
-            "pulled": pulled, "remove": r["remove"], "help": r["help"]}
+            "pulled": pulled, "remove": r["remove"], "help": r["help"],
+            "region": r["region"]}
 
 
 def shown(case):

@@ -117,6 +117,9 @@ static const struct row rows[] = {
 	    "-=i", 1 },
 	{ "wrapper unknown word with a space first", 1, { "--x y", "run",
 	    "deploy", "api", "--image=i", NULL }, NULL, NULL, "", 0 },
+	{ "wrapper group flag between command words", 1, { "run",
+	    "services", "--platform", "gke", "update", "svc", "--image=x",
+	    NULL }, "run services update", "svc", "-=x", 0 },
 	/* issue 11, defect 8: a newer gcloud's global flag and its value */
 	{ "wrapper unknown flag with a value first", 1, { "--future", "x",
 	    "run", "deploy", "api", "--image=i", NULL }, "run deploy", "api",
@@ -293,6 +296,25 @@ test_identity_flags(void **state)
 	cli_free(&a);
 }
 
+/* A group's own flag between command words is read, and not unknown. */
+static void
+test_group_flags(void **state)
+{
+	char *argv[] = { "gcloud", "beta", "run", "jobs", "--region",
+	    "europe-west1", "deploy", "job", "--image", "x", NULL };
+	struct deploy_args a;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(cli_parse(10, argv, CLI_WRAPPER, &a, err,
+	    sizeof(err)), CLI_OK);
+	assert_string_equal(a.command, "beta run jobs deploy");
+	assert_string_equal(a.region, "europe-west1");
+	assert_string_equal(a.service, "job");
+	assert_int_equal(a.nunknown, 0);
+	cli_free(&a);
+}
+
 /* Eleven containers: none is dropped. */
 static void
 test_many_containers(void **state)
@@ -415,8 +437,9 @@ test_unknown_flags(void **state)
 int
 main(void)
 {
-	struct CMUnitTest tests[NROWS + 7];
+	struct CMUnitTest tests[NROWS + 8];
 	const struct CMUnitTest fixed[] = {
+		cmocka_unit_test(test_group_flags),
 		cmocka_unit_test(test_remove_accumulates),
 		cmocka_unit_test(test_table_accumulation),
 		cmocka_unit_test(test_unknown_flags),
@@ -434,7 +457,7 @@ main(void)
 		t.name = rows[i].name;
 		tests[i] = t;
 	}
-	for (i = 0; i < 7; i++)
+	for (i = 0; i < 8; i++)
 		tests[NROWS + i] = fixed[i];
-	return _cmocka_run_group_tests("cli", tests, NROWS + 7, NULL, NULL);
+	return _cmocka_run_group_tests("cli", tests, NROWS + 8, NULL, NULL);
 }
