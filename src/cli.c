@@ -36,100 +36,6 @@ struct scan {
 	int			 after_unknown;	/* last word: an unknown flag */
 };
 
-static int
-shim_option(const char *w, const char *name, const char **val)
-{
-	size_t n = strlen(name);
-
-	if (strncmp(w, name, n) != 0)
-		return 0;
-	if (w[n] == '=') {
-		*val = w + n + 1;
-		return 1;
-	}
-	if (w[n] == '\0') {
-		*val = NULL;
-		return 1;
-	}
-	return 0;
-}
-
-/* --- audit (issue 6): is the mode audit? --- */
-/*
- * --freshness is a real gcloud flag of other commands: it is the shim's
- * only when the mode is audit, from the last --preflight= before "--", else
- * from GCLOUD_RUN_DEPLOY_PREFLIGHT.
- */
-static int
-audit_mode(int argc, char **argv)
-{
-	const char *v, *m = NULL;
-	int i;
-
-	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
-		if (shim_option(argv[i], "--preflight", &v) && v != NULL &&
-		    conf_parse_mode(v) >= 0)
-			m = v;
-	if (m == NULL)
-		m = conf_env("GCLOUD_RUN_DEPLOY_PREFLIGHT");
-	return m != NULL && conf_parse_mode(m) == PREFLIGHT_AUDIT;
-}
-/* --- end audit --- */
-
-/* Take the shim's own options out of argv; build a->fwd. */
-static enum cli_status
-split_options(int argc, char **argv, enum cli_mode mode,
-    struct deploy_args *a, char *err, size_t errlen)
-{
-	const char *v;
-	int i, n = 0, dashdash = 0, audit = audit_mode(argc, argv);
-
-	a->fwd = calloc((size_t)argc + 3, sizeof(*a->fwd));
-	if (a->fwd == NULL)
-		return CLI_NOMEM;
-	if (mode == CLI_DEPLOY) {
-		a->fwd[n++] = (char *)"run";
-		a->fwd[n++] = (char *)"deploy";
-	}
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--") == 0)
-			dashdash = 1;
-		if (!dashdash && shim_option(argv[i], "--preflight", &v)) {
-			if (v == NULL || (a->mode = conf_parse_mode(v)) < 0) {
-				snprintf(err, errlen, "--preflight: expected "
-				    "--preflight=enforce|warn|only|plan|off|"
-				    "audit");
-				return CLI_USAGE;
-			}
-			continue;
-		}
-		if (!dashdash &&
-		    shim_option(argv[i], "--preflight-format", &v)) {
-			if (v == NULL || (a->format = conf_parse_format(v)) < 0) {
-				snprintf(err, errlen, "--preflight-format: "
-				    "expected --preflight-format=text|json");
-				return CLI_USAGE;
-			}
-			continue;
-		}
-		/* --- audit (issue 6): --freshness=D --- */
-		if (!dashdash && audit &&
-		    shim_option(argv[i], "--freshness", &v)) {
-			if (v == NULL || *v == '\0') {
-				snprintf(err, errlen, "--freshness: expected "
-				    "--freshness=DURATION (30d, 12h, 90m)");
-				return CLI_USAGE;
-			}
-			a->freshness = v;
-			continue;
-		}
-		/* --- end audit --- */
-		a->fwd[n++] = argv[i];
-	}
-	a->nfwd = n;
-	return CLI_OK;
-}
-
 /* The option table of the parser reading the words now: the command's,
  * the group's between command words, the top level's before them. */
 static void
@@ -419,12 +325,10 @@ flag_word(struct scan *s, char **w, const unsigned char *kind, int n, int *i)
 		return 0;	/* "--bool=x": argparse refuses it; gcloud will */
 	/* --flags-file: an entry from a file is never the value of the
 	 * flag before it (gcloud puts a hidden flag between them) */
-	if (val != NULL)
-		;
-	else if (*i + 1 < n && kind[*i + 1] == FLAGSFILE_STRUCT) {
+	if (val == NULL && *i + 1 < n && kind[*i + 1] == FLAGSFILE_STRUCT) {
 		val = w[++*i];
 		structured = 1;
-	} else if (*i + 1 < n && !is_flag(s, w[*i + 1]) &&
+	} else if (val == NULL && *i + 1 < n && !is_flag(s, w[*i + 1]) &&
 	    kind[*i + 1] != FLAGSFILE_ENTRY)
 		val = w[++*i];
 	if (f->nargs == FLAG_MANY)
@@ -559,7 +463,8 @@ cli_parse(int argc, char **argv, enum cli_mode mode, struct deploy_args *a,
 	memset(a, 0, sizeof(*a));
 	a->mode = a->format = -1;
 	a->wrapper = mode == CLI_WRAPPER;
-	if ((st = split_options(argc, argv, mode, a, err, errlen)) != CLI_OK)
+	if ((st = cli_split_options(argc, argv, mode, a, err,
+	    errlen)) != CLI_OK)
 		return st;
 	if ((st = expand(a, err, errlen)) == CLI_NOMEM)
 		return st;

@@ -1,13 +1,19 @@
 /*
  * cli_int.h - inside the command-line model (src/cli*.c): argparse's rules
- * for one word and calliope's ArgList (cli_argparse.c).
+ * for one word and calliope's ArgList (cli_argparse.c), the shim's own
+ * options (cli_options.c).
  */
 #ifndef CLI_INT_H
 #define CLI_INT_H
 
 #include <stddef.h>
 
+#include "cli.h"
 #include "flagtab.h"
+
+/* Take the shim's own options out of argv; build a->fwd (cli_options.c). */
+enum cli_status cli_split_options(int argc, char **argv, enum cli_mode mode,
+    struct deploy_args *a, char *err, size_t errlen);
 
 enum cliarg_class {
 	CLIARG_POSITIONAL,	/* a value or a positional word */
