@@ -22,7 +22,6 @@
 
 #include "cli.h"
 #include "cli_int.h"
-#include "conf.h"
 #include "flagsfile.h"
 #include "flagtab.h"
 

@@ -40,6 +40,8 @@ sdk_version(const char *path, char *buf, size_t len)
 	fclose(fp);
 }
 
+#define WARN	"WARNING: (gcloud-run-deploy) "
+
 void
 cli_warn(const struct deploy_args *a, const char *gcloud, FILE *fp)
 {
@@ -49,25 +51,22 @@ cli_warn(const struct deploy_args *a, const char *gcloud, FILE *fp)
 	if (a->nunknown == 0)
 		return;
 	sdk_version(gcloud, ver, sizeof(ver));
-	fprintf(fp, "gcloud-run-deploy: warning: flag%s unknown to the flag "
-	    "tables (Google Cloud SDK %s):", a->nunknown > 1 ? "s" : "",
-	    flagtab_sdk_version);
+	fprintf(fp, WARN "unknown flag%s", a->nunknown > 1 ? "s" : "");
 	for (i = 0; i < a->nunknown && i < 8; i++)
 		fprintf(fp, " %.*s", (int)strcspn(a->unknown[i], "="),
 		    a->unknown[i]);
-	fprintf(fp, "%s\n", i < a->nunknown ? " ..." : "");
+	fprintf(fp, "%s: this check knows the flags of Google Cloud SDK %s\n",
+	    i < a->nunknown ? " ..." : "", flagtab_sdk_version);
 	if (ver[0] == '\0')
-		fprintf(fp, "gcloud-run-deploy: warning: the installed SDK's "
-		    "version is unknown\n");
+		fprintf(fp, WARN "the installed SDK's version is unknown\n");
 	else if (strcmp(ver, flagtab_sdk_version) == 0)
-		fprintf(fp, "gcloud-run-deploy: warning: the installed SDK is "
-		    "%s too: gcloud will refuse %s\n", ver,
-		    a->nunknown > 1 ? "them" : "it");
+		fprintf(fp, WARN "the installed SDK is %s too: gcloud will "
+		    "refuse %s\n", ver, a->nunknown > 1 ? "them" : "it");
 	else
-		fprintf(fp, "gcloud-run-deploy: warning: the installed SDK is "
-		    "%s: the flag tables may be out of date\n", ver);
+		fprintf(fp, WARN "the installed SDK is %s: its newer flags are "
+		    "not known to this check\n", ver);
 	if (a->service_unsure != NULL)
-		fprintf(fp, "gcloud-run-deploy: warning: the service name is "
-		    "unsure (%s): what is deployed is not read, and the images "
-		    "it keeps are not checked\n", a->service_unsure);
+		fprintf(fp, WARN "the service name is unsure (%s): what is "
+		    "deployed is not read, and the images it keeps are not "
+		    "checked\n", a->service_unsure);
 }

@@ -184,7 +184,7 @@ fresh
 run timeout 120 "$T/wrap/gcloud" run services update --newer-flag existing \
 	sidecars --region=us-central1
 case_out
-has "(8) the unknown flag is named" "$T/err" 'warning: .*--newer-flag'
+has "(8) the unknown flag is named" "$T/err" 'WARNING: .*unknown flag --newer-flag'
 has "(8) ... with the SDK the tables come from and the installed one" \
 	"$T/err" 'SDK 528\.0\.0.*|installed SDK is 528\.0\.0'
 has "(8) ... and the service name is said to be unsure" "$T/err" \
