@@ -40,16 +40,12 @@ struct scan {
 static void
 table(const struct scan *s, const struct flagspec **tab, size_t *n)
 {
-	const struct flagcmd *g;
+	const struct flagcmd *g = s->cmd;
 
-	if (s->cmd != NULL || (g = flagtab_group(s->words)) != NULL) {
-		g = s->cmd != NULL ? s->cmd : g;
-		*tab = g->flags;
-		*n = g->nflags;
-		return;
-	}
-	*tab = flagtab_global;
-	*n = flagtab_nglobal;
+	if (g == NULL)
+		g = flagtab_group(s->words);
+	*tab = g != NULL ? g->flags : flagtab_global;
+	*n = g != NULL ? g->nflags : flagtab_nglobal;
 }
 
 /* Is w an option (known or not) for the parser reading it?  (argparse) */
