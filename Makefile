@@ -225,3 +225,13 @@ $(B)/preflight-doubt: tests/drivers/preflight-doubt.c $(B)/libshim.a
 unit: $(B)/preflight-doubt
 -include $(B)/preflight-doubt.d
 # --- end preflight-doubt ---
+
+# --- clidump: the cli model's reading, for tests/t36-argparse-diff.sh ---
+$(B)/clidump: tests/diff/clidump.c $(B)/libshim.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Wno-write-strings -MMD -MP $(LDSAN) -o $@ $< \
+		$(B)/libshim.a $(LIBS)
+
+unit: $(B)/clidump
+-include $(B)/clidump.d
+# --- end clidump ---

@@ -4,7 +4,10 @@
  * cli_parse() reads argv as gcloud's argument parser would (calliope on
  * argparse, allow_abbrev off): global flags anywhere, the command's own
  * flags after its command words, "--flag=value" and "--flag value" alike,
- * a repeated flag's last value wins, "--" ends the flags, and the
+ * argparse's rule order (a known "--flag=value with spaces" is that flag;
+ * only a word it cannot match is a positional for its space), a repeated
+ * flag's last value wins unless its action accumulates
+ * (--remove-containers), "--" ends the flags, and the
  * "--container NAME" scopes of gcloud's container parser.  Flags files
  * (--flags-file=FILE) are expanded in place before the scan, as gcloud
  * does; a structured (list or mapping) --image value from a file is no
@@ -21,12 +24,15 @@
  *   3. a.check says whether the command deploys images the shim checks;
  *      when it is 0, a.skip says why (for the report).
  *      CLI_BADINPUT: a --flags-file gcloud would refuse (err says why).
- *   4. cli_free(&a).
+ *   4. cli_warn(&a, sdkroot, stderr) before a check: the flags the tables
+ *      do not know, and what they make unsure.
+ *   5. cli_free(&a).
  */
 #ifndef CLI_H
 #define CLI_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 enum cli_mode {
 	CLI_DEPLOY,	/* gcloud-run-deploy ARGS = gcloud run deploy ARGS */
@@ -86,7 +92,23 @@ struct deploy_args {
 	const char	*region;		/* --region */
 	const char	*platform;		/* --platform */
 	const char	*unknown_flag;		/* first flag gcloud 528 lacks */
-	const char	*remove_containers;	/* --remove-containers=A,B */
+	/* --remove-containers: the names of every occurrence, YAML lists of
+	 * flags files included, comma-separated (calliope's UpdateAction
+	 * accumulates them); NULL when absent.  Owned. */
+	char		*remove_containers;
+
+	/*
+	 * Flags from a newer gcloud.  unknown[0..nunknown-1]: every flag word
+	 * the tables (gcloud 528) do not know, as given.  service_unsure:
+	 * NULL, or why `service` may not be the name gcloud deploys to (an
+	 * unknown flag stands where it may take the word read as the name as
+	 * its value).  When set, the check must not read the deployed
+	 * resource by that name: the images an update keeps are then not
+	 * covered.  Owned.
+	 */
+	const char	**unknown;
+	size_t		  nunknown;
+	char		 *service_unsure;
 	const char	*freshness;		/* --freshness (audit mode) */
 	/* --- output (issue 13): more shim options, NULL when not given --- */
 	const char	*report_file;		/* --preflight-report=FILE */
@@ -106,5 +128,13 @@ void cli_free(struct deploy_args *a);
  * still come from a flags file.
  */
 int cli_command_known(int argc, char **argv, enum cli_mode mode);
+
+/*
+ * Print a warning to fp when the command line has flags the tables do not
+ * know, naming them, the tables' SDK and the installed one (VERSION under
+ * the SDK root of the gcloud to run, `gcloud` its path; NULL: unknown),
+ * and what the check cannot cover because of them.  Nothing otherwise.
+ */
+void cli_warn(const struct deploy_args *a, const char *gcloud, FILE *fp);
 
 #endif

@@ -5,7 +5,8 @@
  * calliope from the installed SDK (tools/gen-flagtab.py -> src/flagtab.c):
  * every option string, hidden and --no- forms included.  They say how many
  * values each flag takes, which is all the command-line model needs to
- * tell a flag's value from a positional word.
+ * tell a flag's value from a positional word, and whether a repeated flag
+ * accumulates its values or keeps the last.
  */
 #ifndef FLAGTAB_H
 #define FLAGTAB_H
@@ -22,6 +23,11 @@ enum flag_nargs {
 struct flagspec {
 	const char	*name;		/* "--image", "-q" */
 	enum flag_nargs	 nargs;
+	int		 accum;		/* 1: the action accumulates (append,
+					 * extend, count, calliope's
+					 * UpdateAction): a repeated flag adds
+					 * to the earlier values; 0: the last
+					 * value wins */
 };
 
 struct flagcmd {
@@ -31,6 +37,10 @@ struct flagcmd {
 };
 
 extern const struct flagcmd flagtab_commands[];	/* ends with command NULL */
+/* The command groups on the way to them ("run", "beta run jobs"): their
+ * parsers read the words between command words, and some have flags of
+ * their own ("run services --region R update S"). */
+extern const struct flagcmd flagtab_groups[];	/* ends with command NULL */
 extern const struct flagspec *const flagtab_global;
 extern const size_t flagtab_nglobal;
 extern const char flagtab_sdk_version[];
@@ -42,6 +52,8 @@ extern const char flagtab_sdk_version[];
 
 /* The command's table, or NULL.  `command` is e.g. "alpha run jobs deploy". */
 const struct flagcmd *flagtab_command(const char *command);
+/* The group's table, or NULL.  `group` is e.g. "beta run services". */
+const struct flagcmd *flagtab_group(const char *group);
 
 /* The flag named `name` (no "=value") in a sorted table, or NULL. */
 const struct flagspec *flagtab_find(const struct flagspec *tab, size_t n,

@@ -21,7 +21,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "conf.h"
+#include "cli_int.h"
 #include "flagsfile.h"
 #include "flagtab.h"
 
@@ -31,156 +31,32 @@ struct scan {
 	char			 words[128];	/* command words so far */
 	const char		*container;	/* current --container scope */
 	int			 ended;		/* "--" seen */
+	int			 function;	/* --function outside a scope */
+	int			 after_unknown;	/* last word: an unknown flag */
 };
 
+/* The option table of the parser reading the words now: the command's,
+ * the group's between command words, the top level's before them. */
+static void
+table(const struct scan *s, const struct flagspec **tab, size_t *n)
+{
+	const struct flagcmd *g = s->cmd;
+
+	if (g == NULL)
+		g = flagtab_group(s->words);
+	*tab = g != NULL ? g->flags : flagtab_global;
+	*n = g != NULL ? g->nflags : flagtab_nglobal;
+}
+
+/* Is w an option (known or not) for the parser reading it?  (argparse) */
 static int
-shim_option(const char *w, const char *name, const char **val)
+is_flag(const struct scan *s, const char *w)
 {
-	size_t n = strlen(name);
+	const struct flagspec *tab;
+	size_t n;
 
-	if (strncmp(w, name, n) != 0)
-		return 0;
-	if (w[n] == '=') {
-		*val = w + n + 1;
-		return 1;
-	}
-	if (w[n] == '\0') {
-		*val = NULL;
-		return 1;
-	}
-	return 0;
-}
-
-/* --- audit (issue 6): is the mode audit? --- */
-/*
- * --freshness is a real gcloud flag of other commands: it is the shim's
- * only when the mode is audit, from the last --preflight= before "--", else
- * from GCLOUD_RUN_DEPLOY_PREFLIGHT.
- */
-static int
-audit_mode(int argc, char **argv)
-{
-	const char *v, *m = NULL;
-	int i;
-
-	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
-		if (shim_option(argv[i], "--preflight", &v) && v != NULL &&
-		    conf_parse_mode(v) >= 0)
-			m = v;
-	if (m == NULL)
-		m = conf_env("GCLOUD_RUN_DEPLOY_PREFLIGHT");
-	return m != NULL && conf_parse_mode(m) == PREFLIGHT_AUDIT;
-}
-/* --- end audit --- */
-
-/* Take the shim's own options out of argv; build a->fwd. */
-static enum cli_status
-split_options(int argc, char **argv, enum cli_mode mode,
-    struct deploy_args *a, char *err, size_t errlen)
-{
-	const char *v;
-	int i, n = 0, dashdash = 0, audit = audit_mode(argc, argv);
-
-	a->fwd = calloc((size_t)argc + 3, sizeof(*a->fwd));
-	if (a->fwd == NULL)
-		return CLI_NOMEM;
-	if (mode == CLI_DEPLOY) {
-		a->fwd[n++] = (char *)"run";
-		a->fwd[n++] = (char *)"deploy";
-	}
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--") == 0)
-			dashdash = 1;
-		if (!dashdash && shim_option(argv[i], "--preflight", &v)) {
-			if (v == NULL || (a->mode = conf_parse_mode(v)) < 0) {
-				snprintf(err, errlen, "--preflight: expected "
-				    "--preflight=enforce|warn|only|plan|off|"
-				    "audit");
-				return CLI_USAGE;
-			}
-			continue;
-		}
-		if (!dashdash &&
-		    shim_option(argv[i], "--preflight-format", &v)) {
-			if (v == NULL || (a->format = conf_parse_format(v)) < 0) {
-				snprintf(err, errlen, "--preflight-format: "
-				    "expected --preflight-format=text|json");
-				return CLI_USAGE;
-			}
-			continue;
-		}
-		/* --- output (issue 13): the report file, the agent --- */
-		if (!dashdash &&
-		    shim_option(argv[i], "--preflight-report", &v)) {
-			if (v == NULL || *v == '\0') {
-				snprintf(err, errlen, "--preflight-report: "
-				    "expected --preflight-report=FILE");
-				return CLI_USAGE;
-			}
-			a->report_file = v;
-			continue;
-		}
-		if (!dashdash &&
-		    shim_option(argv[i], "--preflight-service-agent", &v)) {
-			if (v == NULL || conf_parse_agent(v) < 0) {
-				snprintf(err, errlen, "--preflight-service-agent"
-				    ": expected --preflight-service-agent="
-				    "warn|block");
-				return CLI_USAGE;
-			}
-			a->agent = v;
-			continue;
-		}
-		/* --- audit (issue 6): --freshness=D --- */
-		if (!dashdash && audit &&
-		    shim_option(argv[i], "--freshness", &v)) {
-			if (v == NULL || *v == '\0') {
-				snprintf(err, errlen, "--freshness: expected "
-				    "--freshness=DURATION (30d, 12h, 90m)");
-				return CLI_USAGE;
-			}
-			a->freshness = v;
-			continue;
-		}
-		/* --- end audit --- */
-		a->fwd[n++] = argv[i];
-	}
-	a->nfwd = n;
-	return CLI_OK;
-}
-
-/* argparse's _negative_number_matcher: ^-\d+$|^-\d*\.\d+$ */
-static int
-negative_number(const char *w)
-{
-	const char *p = w + 1;
-	size_t digits = strspn(p, "0123456789");
-
-	if (p[digits] == '\0')
-		return digits > 0;
-	if (p[digits] != '.')
-		return 0;
-	p += digits + 1;
-	digits = strspn(p, "0123456789");
-	return digits > 0 && p[digits] == '\0';
-}
-
-static int
-is_flag(const char *w)
-{
-	return w[0] == '-' && w[1] != '\0' && !negative_number(w) &&
-	    strchr(w, ' ') == NULL;
-}
-
-static const struct flagspec *
-lookup(const struct scan *s, const char *name, size_t len)
-{
-	const struct flagspec *f;
-
-	f = flagtab_find(flagtab_global, flagtab_nglobal, name, len);
-	if (f == NULL && s->cmd != NULL)
-		f = flagtab_find(s->cmd->flags, s->cmd->nflags, name, len);
-	return f;
+	table(s, &tab, &n);
+	return cliarg_classify(tab, n, w) != CLIARG_POSITIONAL;
 }
 
 /* The entry of the current --container scope, made when missing. */
@@ -255,9 +131,30 @@ set_source(struct scan *s)
 	return 0;
 }
 
-/* Remember the value of a flag the check needs. */
+/*
+ * --remove-containers: calliope's UpdateAction over an ArgList, so every
+ * occurrence adds its names (a YAML list from a flags file too); the
+ * table says whether the flag accumulates in this command.
+ */
 static int
-record(struct scan *s, const char *name, const char *val)
+removals(struct scan *s, const struct flagspec *f, const char *val,
+    int structured)
+{
+	if (!f->accum) {
+		free(s->a->remove_containers);
+		s->a->remove_containers = NULL;
+	}
+	return cliarg_list_add(&s->a->remove_containers, val, structured);
+}
+
+/*
+ * Remember the value of a flag the check needs.  All but
+ * --remove-containers keep their last value (t_cli checks that the table
+ * agrees); a structured value from a flags file is no string: not kept.
+ */
+static int
+record(struct scan *s, const struct flagspec *f, const char *val,
+    int structured)
 {
 	struct deploy_args *a = s->a;
 	static const struct {
@@ -277,20 +174,45 @@ record(struct scan *s, const char *name, const char *val)
 		    offsetof(struct deploy_args, billing_project) },
 		{ "--region", offsetof(struct deploy_args, region) },
 		{ "--platform", offsetof(struct deploy_args, platform) },
-		{ "--remove-containers",
-		    offsetof(struct deploy_args, remove_containers) },
 	};
+	const char *name = f->name;
 	size_t i;
 
+	if (strcmp(name, "--remove-containers") == 0 && s->cmd != NULL)
+		return removals(s, f, val, structured);
+	if (structured)
+		return 0;
 	if (strcmp(name, "--image") == 0 && s->cmd != NULL)
 		return set_image(s, val);
 	if (strcmp(name, "--source") == 0 && s->cmd != NULL)
 		return set_source(s);
-	if (strcmp(name, "--function") == 0 && s->cmd != NULL)
-		a->skip = "--function: a function is built from source";
+	if (strcmp(name, "--function") == 0 && s->cmd != NULL &&
+	    s->container == NULL)
+		s->function = 1;
 	for (i = 0; i < sizeof(keep) / sizeof(keep[0]); i++)
 		if (strcmp(name, keep[i].flag) == 0)
 			*(const char **)((char *)a + keep[i].off) = val;
+	return 0;
+}
+
+/* Would w continue the command words read so far? */
+static int
+command_prefix(const struct scan *s, const char *w)
+{
+	const struct flagcmd *c;
+	char words[sizeof(s->words)];
+	size_t len;
+
+	strlcpy(words, s->words, sizeof(words));
+	if (words[0] != '\0')
+		strlcat(words, " ", sizeof(words));
+	if (strlcat(words, w, sizeof(words)) >= sizeof(words))
+		return 0;
+	len = strlen(words);
+	for (c = flagtab_commands; c->command != NULL; c++)
+		if (strncmp(c->command, words, len) == 0 &&
+		    (c->command[len] == ' ' || c->command[len] == '\0'))
+			return 1;
 	return 0;
 }
 
@@ -319,53 +241,98 @@ command_word(struct scan *s, const char *w)
 }
 
 /*
+ * A flag the tables do not know: a newer gcloud's, or a typo gcloud 528
+ * refuses.  Before the command words, a word after it that is no command
+ * word is taken as its value (a newer gcloud's global flag).  After them,
+ * when no service name has been read yet and the next word could be its
+ * value, the service name is unsure: a newer gcloud may take that word as
+ * the flag's value and a later one as the service.
+ */
+static int
+unknown_flag(struct scan *s, char **w, const unsigned char *kind, int n,
+    int i)
+{
+	struct deploy_args *a = s->a;
+	const char **u;
+	const char *word = w[i];
+
+	if ((u = reallocarray(a->unknown, a->nunknown + 1,
+	    sizeof(*u))) == NULL)
+		return -1;
+	a->unknown = u;
+	u[a->nunknown++] = word;
+	if (a->unknown_flag == NULL)
+		a->unknown_flag = word;
+	s->after_unknown = strchr(word, '=') == NULL;
+	if (!s->after_unknown || i + 1 >= n ||
+	    kind[i + 1] != FLAGSFILE_ARG || is_flag(s, w[i + 1]))
+		return 0;
+	if (s->cmd != NULL && a->service == NULL && s->container == NULL &&
+	    a->service_unsure == NULL && asprintf(&a->service_unsure,
+	    "the flag %s is unknown to gcloud %s: a newer gcloud may take "
+	    "'%s' as its value and another word as the service name", word,
+	    flagtab_sdk_version, w[i + 1]) < 0) {
+		a->service_unsure = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/* "--container NAME", "--container=NAME": split lexically, as gcloud's
+ * container parser does before argparse reads the words. */
+static int
+container_word(struct scan *s, char **w, int n, int *i)
+{
+	const char *word = w[*i];
+
+	if (s->cmd == NULL || strncmp(word, "--container", 11) != 0 ||
+	    (word[11] != '\0' && word[11] != '=') ||
+	    flagtab_find(s->cmd->flags, s->cmd->nflags, "--container",
+	    11) == NULL)
+		return 0;
+	if (word[11] == '=')
+		open_container(s, word + 12);
+	else if (*i + 1 < n)
+		open_container(s, w[++*i]);
+	return 1;
+}
+
+/*
  * One flag word at argv position *i; consumes its value.  Returns -1 on
  * ENOMEM.
  */
 static int
 flag_word(struct scan *s, char **w, const unsigned char *kind, int n, int *i)
 {
-	const char *word = w[*i], *eq = strchr(word, '='), *val = NULL;
-	size_t len = eq ? (size_t)(eq - word) : strlen(word);
-	const struct flagspec *f;
+	const char *word = w[*i], *val = NULL;
+	const struct flagspec *f, *tab;
+	size_t nt;
+	int structured = 0;
 
-	if (s->cmd != NULL && len == 11 &&
-	    strncmp(word, "--container", 11) == 0 &&
-	    lookup(s, "--container", 11) != NULL) {
-		if (eq != NULL)
-			open_container(s, eq + 1);
-		else if (*i + 1 < n)
-			open_container(s, w[++*i]);
+	if (container_word(s, w, n, i))
 		return 0;
-	}
-	if (strcmp(word, "-h") == 0 || strcmp(word, "--help") == 0) {
+	table(s, &tab, &nt);
+	if ((f = cliarg_match(tab, nt, word, &val)) == NULL)
+		return unknown_flag(s, w, kind, n, *i);
+	if (strcmp(f->name, "-h") == 0 || strcmp(f->name, "--help") == 0)
 		s->a->help = 1;
-		return 0;
-	}
-	if ((f = lookup(s, word, len)) == NULL) {
-		if (s->a->unknown_flag == NULL && s->cmd != NULL)
-			s->a->unknown_flag = word;
-		return 0;
-	}
 	if (f->nargs == FLAG_NONE)
 		return 0;	/* "--bool=x": argparse refuses it; gcloud will */
 	/* --flags-file: an entry from a file is never the value of the
-	 * flag before it (gcloud puts a hidden flag between them); a
-	 * structured value is no string: taken, not recorded */
-	if (eq != NULL)
-		val = eq + 1;
-	else if (*i + 1 < n && kind[*i + 1] == FLAGSFILE_STRUCT)
-		++*i;
-	else if (*i + 1 < n && !is_flag(w[*i + 1]) &&
+	 * flag before it (gcloud puts a hidden flag between them) */
+	if (val == NULL && *i + 1 < n && kind[*i + 1] == FLAGSFILE_STRUCT) {
+		val = w[++*i];
+		structured = 1;
+	} else if (val == NULL && *i + 1 < n && !is_flag(s, w[*i + 1]) &&
 	    kind[*i + 1] != FLAGSFILE_ENTRY)
 		val = w[++*i];
 	if (f->nargs == FLAG_MANY)
-		while (*i + 1 < n && !is_flag(w[*i + 1]) &&
+		while (*i + 1 < n && !is_flag(s, w[*i + 1]) &&
 		    kind[*i + 1] != FLAGSFILE_ENTRY)
 			++*i;
 	if (val == NULL)
 		return 0;	/* argparse: "expected one argument" */
-	return record(s, f->name, val);
+	return record(s, f, val, structured);
 }
 
 static int
@@ -383,16 +350,23 @@ scan_words(struct scan *s)
 			s->ended = 1;
 			continue;
 		}
-		if (!s->ended && is_flag(w)) {
+		if (!s->ended && is_flag(s, w)) {
+			s->after_unknown = 0;
 			if (flag_word(s, a->words, a->wordkind, n, &i) < 0)
 				return -1;
 			continue;
 		}
 		if (s->cmd == NULL) {
+			if (!s->ended && s->after_unknown &&
+			    !command_prefix(s, w)) {
+				s->after_unknown = 0;
+				continue;	/* the unknown flag's value */
+			}
 			if (s->ended || !command_word(s, w))
 				return 0;	/* not a command we check */
 			continue;
 		}
+		s->after_unknown = 0;
 		if (a->service == NULL && (s->container == NULL || s->ended))
 			a->service = w;
 	}
@@ -439,6 +413,20 @@ unexpanded(struct deploy_args *a)
 }
 /* --- end flags files --- */
 
+/* An image outside any --container scope (surface/run/deploy.py builds
+ * from source only a container that has none, or has --source). */
+static int
+named_image(const struct deploy_args *a)
+{
+	size_t i;
+
+	for (i = 0; i < a->nimages; i++)
+		if (a->images[i].container == NULL &&
+		    a->images[i].image != NULL)
+			return 1;
+	return 0;
+}
+
 static int
 set_command(struct deploy_args *a, const struct scan *s)
 {
@@ -450,6 +438,9 @@ set_command(struct deploy_args *a, const struct scan *s)
 		return -1;
 	if (a->help)
 		a->skip = "--help: nothing is deployed";
+	else if (s->function && !named_image(a))
+		a->skip = "--function without --image: the function is built "
+		    "from source";
 	else if (a->platform != NULL && (strcmp(a->platform, "gke") == 0 ||
 	    strcmp(a->platform, "kubernetes") == 0))
 		a->skip = "--platform deploys to a cluster, not Cloud Run";
@@ -467,7 +458,8 @@ cli_parse(int argc, char **argv, enum cli_mode mode, struct deploy_args *a,
 	memset(a, 0, sizeof(*a));
 	a->mode = a->format = -1;
 	a->wrapper = mode == CLI_WRAPPER;
-	if ((st = split_options(argc, argv, mode, a, err, errlen)) != CLI_OK)
+	if ((st = cli_split_options(argc, argv, mode, a, err,
+	    errlen)) != CLI_OK)
 		return st;
 	if ((st = expand(a, err, errlen)) == CLI_NOMEM)
 		return st;
@@ -495,6 +487,9 @@ cli_free(struct deploy_args *a)
 	free(a->fwd);
 	free(a->images);
 	free(a->command);
+	free(a->remove_containers);
+	free(a->unknown);
+	free(a->service_unsure);
 	memset(a, 0, sizeof(*a));
 }
 
@@ -508,7 +503,7 @@ flagsfile_word(const char *w)
 
 /* Whether words (a command path so far) begins some command we check. */
 static int
-command_prefix(const char *words)
+checked_prefix(const char *words)
 {
 	const struct flagcmd *c;
 	size_t len = strlen(words);
@@ -532,7 +527,7 @@ cli_command_known(int argc, char **argv, enum cli_mode mode)
 	memset(&s, 0, sizeof(s));
 	a.mode = a.format = -1;
 	a.wrapper = mode == CLI_WRAPPER;
-	if (split_options(argc, argv, mode, &a, err, sizeof(err)) != CLI_OK)
+	if (cli_split_options(argc, argv, mode, &a, err, sizeof(err)) != CLI_OK)
 		goto out;
 	for (i = 0; i < a.nfwd && !flagsfile_word(a.fwd[i]); i++)
 		;
@@ -542,7 +537,7 @@ cli_command_known(int argc, char **argv, enum cli_mode mode)
 		goto out;
 	if (s.cmd != NULL)
 		r = 1;
-	else if (s.words[0] != '\0' && !command_prefix(s.words))
+	else if (s.words[0] != '\0' && !checked_prefix(s.words))
 		r = 0;
 out:
 	cli_free(&a);

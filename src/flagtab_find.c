@@ -16,6 +16,17 @@ flagtab_command(const char *command)
 	return NULL;
 }
 
+const struct flagcmd *
+flagtab_group(const char *group)
+{
+	const struct flagcmd *c;
+
+	for (c = flagtab_groups; c->command != NULL; c++)
+		if (strcmp(c->command, group) == 0)
+			return c;
+	return NULL;
+}
+
 /* Binary search: the generator sorts each table by name. */
 const struct flagspec *
 flagtab_find(const struct flagspec *tab, size_t n, const char *name,

@@ -248,6 +248,7 @@ main(int argc, char *argv[])
 		cli_free(&a);
 		return rc;
 	}
+	cli_warn(&a, found ? path : NULL, stderr);
 	progress(&c, &a, mode);
 	rc = preflight_run(&c, &a, mode, fmt, found ? path : NULL);
 	progress_stop();

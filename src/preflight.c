@@ -238,8 +238,8 @@ target(struct run *r, struct run_read *d)
 {
 	d->project = props_get(&r->props, "core/project");
 	d->region = props_get(&r->props, "run/region");
-	d->name = r->a->service;
-	if (deployed_qualified(r->a->service, r->qproject,
+	d->name = r->a->service_unsure == NULL ? r->a->service : NULL;
+	if (d->name != NULL && deployed_qualified(r->a->service, r->qproject,
 	    sizeof(r->qproject), r->qname, sizeof(r->qname)) == 0) {
 		d->project = r->qproject;
 		d->name = r->qname;
@@ -711,16 +711,16 @@ start(struct run *r)
 }
 
 /*
- * Where the parser's doubts plug in.  The command line model (cli.h) does
- * not say yet whether the SERVICE word is certain (issue 11, item 8: a
- * flag from a newer gcloud may take it as its value); when it does, copy
- * its verdict here.  Until then: no doubt.
+ * Where the parser's doubts plug in: the command line model (cli.h) says
+ * when the SERVICE word may not be the name gcloud deploys to (a flag
+ * from a newer gcloud may take it as its value, issue 11 item 8).
  */
 static void
 doubt_from_cli(const struct deploy_args *a, struct preflight_doubt *d)
 {
-	(void)a;
 	memset(d, 0, sizeof(*d));
+	d->service_ambiguous = a->service_unsure != NULL;
+	d->service_ambiguous_why = a->service_unsure;
 }
 
 int

@@ -68,7 +68,8 @@ worker-pools update (alpha)|alpha run worker-pools update|-=$A/w:2|alpha run wor
 multi-region-services update|beta run multi-region-services update|-=$A/m:1|beta run multi-region-services update mrs --image $A/m:1
 workers deploy (alpha)|alpha run workers deploy|-=$A/w:1|alpha run workers deploy w --image $A/w:1
 --source: not checked|skip|none|run deploy svc --source .
---function: not checked|skip|none|run deploy svc --function f --image $A/a:1
+--function with --image: checked|run deploy|-=$A/a:1|run deploy svc --function f --image $A/a:1
+--function without --image: not checked|skip|none|run deploy svc --function f
 --platform gke: not checked|skip|none|run deploy svc --platform gke --image $A/a:1
 --help: not checked|skip|none|run deploy svc --help
 services list: not a deploy|skip|none|run services list

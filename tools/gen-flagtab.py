@@ -9,6 +9,7 @@ calliope.  Run it with the SDK's bundled Python:
   make flagtab
   (= SDK/platform/bundledpythonunix/bin/python3 tools/gen-flagtab.py SDK)
 """
+import argparse
 import os
 import sys
 
@@ -18,6 +19,7 @@ sys.path[:0] = [os.path.join(ROOT, "lib", "third_party"),
 os.environ.setdefault("CLOUDSDK_CONFIG", "/tmp/gen-flagtab-gcloud-config")
 
 from googlecloudsdk import gcloud_main  # noqa: E402
+from googlecloudsdk.calliope import arg_parsers  # noqa: E402
 
 COMMANDS = [
     ("run", "deploy"),
@@ -39,6 +41,12 @@ TRACKS = ["", "beta", "alpha"]
 # argparse nargs -> flagtab's takes_value
 NARGS = {None: "FLAG_ONE", 0: "FLAG_NONE", "?": "FLAG_OPTIONAL",
          "*": "FLAG_MANY", "+": "FLAG_MANY"}
+# Actions whose repeated use adds to the value instead of replacing it
+# (subclasses included: calliope wraps actions for deprecation and
+# property storage).
+ACCUMULATE = (argparse._AppendAction, argparse._AppendConstAction,
+              argparse._CountAction, argparse._ExtendAction,
+              arg_parsers.UpdateAction)
 
 
 def load(top, words):
@@ -59,7 +67,8 @@ def options(parser):
         nargs = action.nargs
         if isinstance(nargs, int) and nargs > 1:
             raise SystemExit("%s takes %d values" % (name, nargs))
-        out[name] = NARGS[nargs if nargs in NARGS else None]
+        out[name] = (NARGS[nargs if nargs in NARGS else None],
+                     int(isinstance(action, ACCUMULATE)))
     return sorted(out.items())
 
 
@@ -69,8 +78,8 @@ def cname(words):
 
 def emit(name, flags):
     print("static const struct flagspec %s[] = {" % name)
-    for flag, kind in flags:
-        print('\t{ "%s", %s },' % (flag, kind))
+    for flag, (kind, accum) in flags:
+        print('\t{ "%s", %s, %d },' % (flag, kind, accum))
     print("};")
     print()
 
@@ -89,18 +98,33 @@ def main():
     print()
     emit("global_flags", options(top._parser))
     rows = []
+    groups = []
     for track in TRACKS:
         for words in COMMANDS:
             full = ([track] if track else []) + list(words)
             node = load(top, full)
             if node is None:
                 continue
+            # the groups on the way: their parsers read the words
+            # between the command words ("run services --region R")
+            for i in range(1, len(full)):
+                name = " ".join(full[:i])
+                if name not in [g for g, _ in groups]:
+                    tab = "g_" + cname(full[:i])
+                    emit(tab, options(load(top, full[:i])._parser))
+                    groups.append((name, tab))
             tab = "f_" + cname(full)
             emit(tab, options(node._parser))
             rows.append((" ".join(full), tab))
     print("#define ROW(cmd, tab) { cmd, tab, sizeof(tab) / sizeof(tab[0]) }")
     print("const struct flagcmd flagtab_commands[] = {")
     for cmd, tab in rows:
+        print('\tROW("%s", %s),' % (cmd, tab))
+    print("\t{ NULL, NULL, 0 }")
+    print("};")
+    print()
+    print("const struct flagcmd flagtab_groups[] = {")
+    for cmd, tab in groups:
         print('\tROW("%s", %s),' % (cmd, tab))
     print("\t{ NULL, NULL, 0 }")
     print("};")

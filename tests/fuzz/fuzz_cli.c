@@ -17,7 +17,9 @@
  *    pointers, preceded by "run" "deploy" in deploy mode, NULL after;
  *  - every image, container name and flag value points into an argv word
  *    or into a word of the expansion;
- *  - check implies a command; skip explains a 0 check.
+ *  - check implies a command; skip explains a 0 check;
+ *  - unknown flags are words of the input; an unsure service name comes
+ *    with at least one.
  */
 #include <fcntl.h>
 #include <stdint.h>
@@ -176,6 +178,13 @@ check_ok(const struct deploy_args *a, char **argv, int argc,
 	CHECK(pointsok(a->platform, argv, argc, a));
 	CHECK(pointsok(a->impersonate, argv, argc, a));
 	CHECK(a->mode >= -1 && a->format >= -1);
+	/* issue 11: unknown flags are words; an unsure name has a cause */
+	for (i = 0; i < a->nunknown; i++)
+		CHECK(pointsok(a->unknown[i], argv, argc, a) &&
+		    a->unknown[i][0] == '-');
+	CHECK(a->service_unsure == NULL || a->nunknown > 0);
+	CHECK(a->remove_containers == NULL ||
+	    strlen(a->remove_containers) < 1 << 30);
 }
 
 static void

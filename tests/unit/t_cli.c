@@ -7,12 +7,15 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "cli.h"
 #include "conf.h"
+#include "flagtab.h"
 
 #define MAXW	24
 
@@ -81,8 +84,46 @@ static const struct row rows[] = {
 	    "app", "--image", "dest", "--source=.", "--container=side",
 	    "--image=s", NULL }, "run deploy", "svc",
 	    "app=dest(source);side=s", 1 },
-	{ "function", 0, { "svc", "--function=f", "--image=x", NULL },
-	    "run deploy", "svc", "-=x", 0 },
+	/* issue 11, defect 3: with --image, gcloud deploys that image */
+	{ "function with image", 0, { "svc", "--function=f", "--image=x",
+	    NULL }, "run deploy", "svc", "-=x", 1 },
+	{ "function without image", 0, { "svc", "--function", "f", NULL },
+	    "run deploy", "svc", "", 0 },
+	{ "function in a scope with image", 0, { "svc", "--container=a",
+	    "--function=f", "--image=x", "--container=b", "--image=y", NULL },
+	    "run deploy", "svc", "a=x;b=y", 1 },
+	{ "function in a scope without image", 0, { "svc", "--container=a",
+	    "--function=f", "--container=b", "--image=y", NULL },
+	    "run deploy", "svc", "b=y", 1 },
+	/* issue 11, defect 1: argparse matches a known flag first */
+	{ "known flag value with a space", 0, {
+	    "--set-env-vars=GREETING=hello world", "api", "--image=i", NULL },
+	    "run deploy", "api", "-=i", 1 },
+	{ "image with a trailing space", 0, { "api", "--image=i ", NULL },
+	    "run deploy", "api", "-=i ", 1 },
+	{ "unknown word with a space", 0, { "--no-such x", "--image=i",
+	    NULL }, "run deploy", "--no-such x", "-=i", 1 },
+	{ "dash value with a space", 0, { "--set-env-vars", "-x y", "svc",
+	    "--image", "i", NULL }, "run deploy", "svc", "-=i", 1 },
+	{ "short flag with text attached", 0, { "--description", "-q x",
+	    "svc", "--image", "i", NULL }, "run deploy", "svc", "-=i", 1 },
+	{ "no short flag with text attached", 0, { "svc", "-qh", "--image",
+	    "i", NULL }, "run deploy", "svc", "-=i", 1 },
+	{ "negative number with newline", 0, { "--max-instances", "-1\n",
+	    "svc", "--image=i", NULL }, "run deploy", "svc", "-=i", 1 },
+	{ "wrapper global flag value with a space", 1,
+	    { "--format=value(status.url, status.latestReadyRevisionName)",
+	    "run", "deploy", "api", "--image=i", NULL }, "run deploy", "api",
+	    "-=i", 1 },
+	{ "wrapper unknown word with a space first", 1, { "--x y", "run",
+	    "deploy", "api", "--image=i", NULL }, NULL, NULL, "", 0 },
+	{ "wrapper group flag between command words", 1, { "run",
+	    "services", "--platform", "gke", "update", "svc", "--image=x",
+	    NULL }, "run services update", "svc", "-=x", 0 },
+	/* issue 11, defect 8: a newer gcloud's global flag and its value */
+	{ "wrapper unknown flag with a value first", 1, { "--future", "x",
+	    "run", "deploy", "api", "--image=i", NULL }, "run deploy", "api",
+	    "-=i", 1 },
 	{ "platform gke", 0, { "svc", "--platform=gke", "--image=x", NULL },
 	    "run deploy", "svc", "-=x", 0 },
 	{ "platform kubernetes", 0, { "svc", "--platform", "kubernetes",
@@ -255,6 +296,25 @@ test_identity_flags(void **state)
 	cli_free(&a);
 }
 
+/* A group's own flag between command words is read, and not unknown. */
+static void
+test_group_flags(void **state)
+{
+	char *argv[] = { "gcloud", "beta", "run", "jobs", "--region",
+	    "europe-west1", "deploy", "job", "--image", "x", NULL };
+	struct deploy_args a;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(cli_parse(10, argv, CLI_WRAPPER, &a, err,
+	    sizeof(err)), CLI_OK);
+	assert_string_equal(a.command, "beta run jobs deploy");
+	assert_string_equal(a.region, "europe-west1");
+	assert_string_equal(a.service, "job");
+	assert_int_equal(a.nunknown, 0);
+	cli_free(&a);
+}
+
 /* Eleven containers: none is dropped. */
 static void
 test_many_containers(void **state)
@@ -284,13 +344,105 @@ test_many_containers(void **state)
 	cli_free(&a);
 }
 
+/* Defect 2: --remove-containers accumulates, from a flags file too. */
+static void
+test_remove_accumulates(void **state)
+{
+	char path[] = "/tmp/t_cli_ffXXXXXX", ff[64], err[256];
+	char *argv[] = { "gcloud-run-deploy", "svc", "--remove-containers=a",
+	    "--remove-containers", "b,c", ff, "--remove-containers=^:^e:f",
+	    NULL };
+	struct deploy_args a;
+	FILE *fp;
+	int fd;
+
+	(void)state;
+	assert_true((fd = mkstemp(path)) >= 0);
+	assert_non_null(fp = fdopen(fd, "w"));
+	fputs("--remove-containers: [d, x.y]\n", fp);
+	fclose(fp);
+	snprintf(ff, sizeof(ff), "--flags-file=%s", path);
+	assert_int_equal(cli_parse(7, argv, CLI_DEPLOY, &a, err, sizeof(err)),
+	    CLI_OK);
+	unlink(path);
+	assert_string_equal(a.remove_containers, "a,b,c,d,x.y,e,f");
+	cli_free(&a);
+}
+
+/*
+ * Every flag whose last value the model keeps must not accumulate in any
+ * command's table, and --remove-containers must: if a new SDK changes
+ * that, the model must change with it.
+ */
+static void
+test_table_accumulation(void **state)
+{
+	const char *last[] = { "--image", "--source", "--function",
+	    "--container", "--account", "--impersonate-service-account",
+	    "--configuration", "--access-token-file",
+	    "--credential-file-override", "--project", "--billing-project",
+	    "--region", "--platform", "--flags-file" };
+	const struct flagcmd *c;
+	const struct flagspec *f;
+	size_t i, nrm = 0;
+
+	(void)state;
+	for (c = flagtab_commands; c->command != NULL; c++) {
+		for (i = 0; i < sizeof(last) / sizeof(last[0]); i++) {
+			f = flagtab_find(c->flags, c->nflags, last[i],
+			    strlen(last[i]));
+			if (f != NULL && f->accum)
+				fail_msg("%s %s accumulates", c->command,
+				    last[i]);
+		}
+		f = flagtab_find(c->flags, c->nflags, "--remove-containers",
+		    19);
+		if (f != NULL) {
+			assert_int_equal(f->accum, 1);
+			nrm++;
+		}
+	}
+	assert_true(nrm > 10);
+}
+
+/* Defect 8: an unknown flag before the service name makes it unsure. */
+static void
+test_unknown_flags(void **state)
+{
+	char *unsure[] = { "gcloud-run-deploy", "--future-flag", "foo", "svc",
+	    "--image=i", NULL };
+	char *sure[] = { "gcloud-run-deploy", "svc", "--future-flag", "foo",
+	    "--future-eq=x", "--image=i", NULL };
+	struct deploy_args a;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(cli_parse(5, unsure, CLI_DEPLOY, &a, err,
+	    sizeof(err)), CLI_OK);
+	assert_int_equal(a.nunknown, 1);
+	assert_string_equal(a.unknown[0], "--future-flag");
+	assert_non_null(a.service_unsure);
+	assert_non_null(strstr(a.service_unsure, "'foo'"));
+	cli_free(&a);
+	assert_int_equal(cli_parse(6, sure, CLI_DEPLOY, &a, err, sizeof(err)),
+	    CLI_OK);
+	assert_int_equal(a.nunknown, 2);
+	assert_string_equal(a.service, "svc");
+	assert_null(a.service_unsure);
+	cli_free(&a);
+}
+
 #define NROWS	(sizeof(rows) / sizeof(rows[0]))
 
 int
 main(void)
 {
-	struct CMUnitTest tests[NROWS + 4];
+	struct CMUnitTest tests[NROWS + 8];
 	const struct CMUnitTest fixed[] = {
+		cmocka_unit_test(test_group_flags),
+		cmocka_unit_test(test_remove_accumulates),
+		cmocka_unit_test(test_table_accumulation),
+		cmocka_unit_test(test_unknown_flags),
 		cmocka_unit_test(test_forward_identity),
 		cmocka_unit_test(test_shim_options_bad),
 		cmocka_unit_test(test_identity_flags),
@@ -305,7 +457,7 @@ main(void)
 		t.name = rows[i].name;
 		tests[i] = t;
 	}
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < 8; i++)
 		tests[NROWS + i] = fixed[i];
-	return _cmocka_run_group_tests("cli", tests, NROWS + 4, NULL, NULL);
+	return _cmocka_run_group_tests("cli", tests, NROWS + 8, NULL, NULL);
 }
