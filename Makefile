@@ -207,9 +207,9 @@ bench: all
 install-deps:
 	sh deps/apt.sh build test
 
-# build/gcloud-run-deploy_VERSION_ARCH.deb (packaging/mkdeb.sh).
+# $(B)/gcloud-run-deploy_VERSION_ARCH.deb (packaging/mkdeb.sh).
 deb:
-	sh packaging/mkdeb.sh $(VERSION) build
+	sh packaging/mkdeb.sh $(VERSION) $(B)
 
 # The README's two commands on a fresh Debian 12 root (debootstrap, chroot;
 # needs root and the network to Debian's archive; slow, not in make check).

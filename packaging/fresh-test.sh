@@ -12,16 +12,19 @@
 #   2. PREFIX=$HOME/.local ./install.sh as a user without sudo, who then runs
 #      the tool from ~/.local and must own every file in the home folder.
 # Output: build/fresh/log (all of it); the summary on stdout.  Exit 0 when
-# both pass.
+# both pass.  The root itself is /var/tmp/gcloud-run-deploy-fresh/root
+# (FRESH_ROOT), removed at the end.
 #   DEBIAN_MIRROR  the archive (default: the first Debian URI in
 #                  /etc/apt/sources.list*, else http://deb.debian.org/debian)
 #   SDK            /usr/lib/google-cloud-sdk    SHARED  ../shared
-#   FRESH_KEEP=yes keep build/fresh/root afterwards (unmounted)
+#   FRESH_KEEP=yes keep the root afterwards (unmounted)
 set -eu
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 W=$TOP/build/fresh
 BASE=$W/base
-R=$W/root
+# The root, with /proc and /dev mounted in it, is kept out of the tree, where
+# a `make clean` (rm -rf build) would go down into the host's /dev.
+R=${FRESH_ROOT:-/var/tmp/gcloud-run-deploy-fresh}/root
 LOG=$W/log
 SDK=${SDK:-/usr/lib/google-cloud-sdk}
 SHARED=${SHARED:-$TOP/../shared}
@@ -31,7 +34,7 @@ for p in debootstrap chroot git; do
 		{ echo "fresh-test: $p is not installed" >&2; exit 2; }
 done
 [ -x "$SDK/bin/gcloud" ] || { echo "fresh-test: no SDK at $SDK" >&2; exit 2; }
-mkdir -p "$W"
+mkdir -p "$W" "$(dirname "$R")"
 
 # The mirror the machine's apt uses for Debian itself.
 mirror() {
@@ -112,8 +115,10 @@ else
 	echo "# no $SHARED: the tests run without the shared corpus"
 fi
 # The README's first sh block, as it stands in the clone.
-sed -n '/^```sh$/,/^```$/{/^```/d;p;}' "$SRC/gcloud-run-deploy/README.md" |
-	awk 'NF == 0 { exit } { print }' >"$SRC/readme-commands"
+awk '/^```sh$/ && !n { n = 1; next } n && /^```$/ { exit } n { print }' \
+	"$SRC/gcloud-run-deploy/README.md" >"$SRC/readme-commands"
+[ -s "$SRC/readme-commands" ] ||
+	{ echo "fresh-test: no sh block in README.md" >&2; exit 1; }
 echo "# the README's commands:"
 sed 's/^/#   /' "$SRC/readme-commands"
 
