@@ -11,10 +11,12 @@ dry=no
 if [ "${1:-}" = -n ]; then dry=yes; shift; fi
 [ $# -gt 0 ] || { echo "usage: deps/apt.sh [-n] build|test..." >&2; exit 2; }
 
+for l in "$@"; do
+	[ -f "$here/debian-$l.txt" ] ||
+		{ echo "deps/apt.sh: no list deps/debian-$l.txt" >&2; exit 2; }
+done
 # pkgs LIST: the package names of a list, without comments.
 pkgs() {
-	[ -f "$here/debian-$1.txt" ] ||
-		{ echo "deps/apt.sh: no list deps/debian-$1.txt" >&2; exit 2; }
 	sed 's/#.*//' "$here/debian-$1.txt" | tr -s ' \t' '\n\n' | sed '/^$/d'
 }
 

@@ -10,7 +10,8 @@
 # chroot with a clean environment (env -i), it runs
 #   1. the commands of the README's first sh block, verbatim, as root;
 #   2. PREFIX=$HOME/.local ./install.sh as a user without sudo, who then runs
-#      the tool from ~/.local and must own every file in the home folder.
+#      the tool from ~/.local and must own every file in the home folder;
+#      and PREFIX=/opt/grd ./install.sh, which must stop and say why.
 # Output: build/fresh/log (all of it); the summary on stdout.  Exit 0 when
 # both pass.  The root itself is /var/tmp/gcloud-run-deploy-fresh/root
 # (FRESH_ROOT), removed at the end.
@@ -150,7 +151,12 @@ in_root dev /home/dev 'set -ex
 	~/.local/bin/gcloud-run-deploy --version
 	test -L ~/.local/libexec/gcloud-run-deploy/gcloud
 	test -f ~/.local/share/man/man1/gcloud-run-deploy.1
-	test -z "$(find ~ ! -user dev | head -5)"' >>"$LOG" 2>&1
+	test -z "$(find ~ ! -user dev | head -5)"
+	# A prefix the user cannot write, and no sudo: a clear refusal.
+	if PREFIX=/opt/grd ./install.sh 2>err; then exit 1; fi
+	cat err
+	grep -q "cannot write /opt/grd/bin and there is no sudo" err
+	test ! -e /opt/grd' >>"$LOG" 2>&1
 rc2=$?
 t2=$(date +%s)
 set -e

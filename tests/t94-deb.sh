@@ -4,8 +4,9 @@
 # reports nothing; `dpkg -i` into a scratch root (dpkg --root) installs the
 # binary, the man page, the completion and the wrapper link, which then run:
 # plan mode through both names, and the demo against the installed binary.
-# `dpkg -r` takes every file away again.  The package is built once, in the
-# plain pass: the sanitizer pass SKIPs it (its shim is not what is packaged).
+# `dpkg -r` takes every file away again.  Also deps/apt.sh, which installs
+# the packages for install.sh: no apt, no root, sudo.  The package is built
+# once, in the plain pass: the sanitizer pass SKIPs this script.
 . "$(dirname "$0")/lib.sh"
 
 PKG=gcloud-run-deploy
@@ -129,6 +130,44 @@ if [ -x /usr/bin/gcloud ] && command -v python3 >/dev/null 2>&1 &&
 else
 	skip "t94: the demo needs /usr/bin/gcloud, python3 and openssl"
 fi
+
+# ------------------------------------------------ deps/apt.sh (install.sh's)
+# On PATH: stand-ins for dpkg-query (nothing installed), apt-get and sudo
+# (they record their arguments), id (not root); the real tools otherwise.
+mkdir -p "$T/fk" "$T/noapt"
+printf '#!/bin/sh\nexit 1\n' >"$T/fk/dpkg-query"
+printf '#!/bin/sh\necho "$*" >>"%s/apt-calls"\n' "$T" >"$T/fk/apt-get"
+printf '#!/bin/sh\necho "$*" >>"%s/sudo-calls"\nexec "$@"\n' "$T" >"$T/fk/sudo"
+printf '#!/bin/sh\necho 1000\n' >"$T/fk/id"
+chmod +x "$T/fk/"*
+for p in sh sed tr dirname cat grep; do ln -s "$(command -v $p)" "$T/noapt/$p"; done
+ln -s "$T/fk/id" "$T/noapt/id"
+APT=$TOP/deps/apt.sh
+run env PATH="$T/noapt" /bin/sh "$APT" build test
+expect_rc "apt.sh, no apt: exit 1" 1
+grep_file "... names the build packages" "$T/err" '^  libcjson-dev$'
+grep_file "... and the test packages" "$T/err" '^  libcmocka-dev$'
+mv "$T/fk/sudo" "$T/sudo.off"
+run env PATH="$T/fk:/usr/bin:/bin" sh "$APT" build
+expect_rc "apt.sh, not root, no sudo, packages missing: exit 1" 1
+grep_file "... says what to run as root" "$T/err" \
+	'^  apt-get install build-essential pkg-config libcurl4-openssl-dev libcjson-dev libbsd-dev libyaml-dev libsqlite3-dev$'
+if [ ! -f "$T/apt-calls" ]; then ok "... and runs no apt-get"
+else not_ok "... and runs no apt-get" "$(cat "$T/apt-calls")"; fi
+mv "$T/sudo.off" "$T/fk/sudo"
+run env PATH="$T/fk:/usr/bin:/bin" sh "$APT" test
+expect_rc "apt.sh, not root, with sudo: exit 0" 0
+if [ "$(cat "$T/sudo-calls" 2>/dev/null | wc -l)" -eq 2 ] &&
+    grep -q '^env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libcmocka-dev .*lintian$' "$T/sudo-calls"; then
+	ok "... apt-get update and install through sudo, the test list"
+else not_ok "... apt-get through sudo" "$(cat "$T/sudo-calls" 2>&1)"; fi
+run env PATH="$T/fk:/usr/bin:/bin" sh "$APT" -n build
+expect_rc "apt.sh -n: exit 1 when some are missing" 1
+grep_file "... one a line" "$T/out" '^libyaml-dev$'
+run sh "$APT" -n build test
+expect_rc "apt.sh -n here: every listed package is installed" 0
+run sh "$APT" nosuchlist
+expect_rc "apt.sh: an unknown list is exit 2" 2
 
 # ------------------------------------------------ dpkg -r
 if dpkg --root="$R" --force-depends --force-not-root -r "$PKG" \
