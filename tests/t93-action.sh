@@ -131,6 +131,7 @@ action_file, scen_file, out, base_path = sys.argv[1:5]
 action = __import__("yaml").safe_load(open(action_file))
 steps = action["runs"]["steps"]
 assert action["runs"]["using"] == "composite"
+print("meta|version|%s" % action["inputs"]["version"]["default"])
 EXPR = re.compile(r"\$\{\{\s*([^}]*?)\s*\}\}")
 
 def value(expr, ctx):
@@ -282,6 +283,10 @@ else ok "gate flags: a \$(...) in flags is not run"; fi
 step "gate flags: quoted spaces and runs of blanks (exit 0)" gate-flags-ok gate 0
 grep_file "gate flags: --preflight-format=json reached the shim" \
 	"$A/gate-flags-ok/steps/gate.out" '"decision"'
+
+if grep -qxF "meta|version|$VERSION" "$T/act.out"; then
+	ok "the action installs version $VERSION by default (the Makefile's)"
+else not_ok "the action's default version" "$(grep '^meta|' "$T/act.out")" "Makefile: $VERSION"; fi
 
 # Refusals: nothing installed, nothing on PATH.
 step "a wrong sha256: download fails (exit 1)" bad-sum download 1
