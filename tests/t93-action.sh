@@ -89,7 +89,7 @@ EOF
 # In the default-URL scenario, curl records the URL instead of fetching.
 cat >"$T/netbin/curl" <<EOF
 #!/bin/sh
-for a in "\$@"; do printf '%s\n' "\$a"; done >"$T/curl-args"
+for a in "\$@"; do printf '%s\n' "\$a"; done >"\$RUNNER_TEMP/../curl-args"
 exit 22
 EOF
 chmod +x "$T/bin/gcloud" "$T/netbin/curl"
@@ -120,7 +120,10 @@ cat >"$T/scenarios.json" <<EOF
  "bad-package": {"inputs": {"package": "http://127.0.0.1:9/x.deb", "sha256": "$SUM"}},
  "bad-wrapper": {"inputs": {"package": "$DEB", "sha256": "$SUM", "wrapper": "yes"}},
  "default-url": {"inputs": {"sha256": "$SUM"}, "path": "$T/netbin",
-  "action_repository": "acme/gcloud-run-deploy"}
+  "action_repository": "acme/gcloud-run-deploy"},
+ "default-url-path": {"inputs": {"sha256": "$SUM"}, "path": "$T/netbin",
+  "action_path": "/home/runner/work/_actions/acme2/gcloud-run-deploy/v$VERSION"},
+ "default-url-unknown": {"inputs": {"sha256": "$SUM"}, "path": "$T/netbin"}
 }
 EOF
 
@@ -178,6 +181,8 @@ for name, sc in json.load(open(scen_file)).items():
 
     def environment():
         env = dict(os.environ)
+        if sc.get("action_path"):
+            env["GITHUB_ACTION_PATH"] = sc["action_path"]
         env.update({"RUNNER_TEMP": os.path.join(d, "tmp"),
                     "RUNNER_TOOL_CACHE": os.path.join(d, "tool"),
                     "GITHUB_PATH": gpath, "GITHUB_ENV": genv})
@@ -301,8 +306,17 @@ grep_file "... says to give one" "$A/no-sum/steps/download.out" '::error::sha256
 step "a plain http:// package URL is refused (exit 2)" bad-package download 2
 step "wrapper: yes is refused (exit 2)" bad-wrapper install 2
 step "default package: the download fails here (no network)" default-url download 22
-if [ "$(tail -1 "$T/curl-args" 2>/dev/null)" = \
+if [ "$(tail -1 "$A/default-url/curl-args" 2>/dev/null)" = \
     "https://github.com/acme/gcloud-run-deploy/releases/download/v$VERSION/gcloud-run-deploy_${VERSION}_$ARCH.deb" ]; then
 	ok "default package: the release asset of v$VERSION in the action's repository"
-else not_ok "default package URL" "$(cat "$T/curl-args" 2>&1)"; fi
+else not_ok "default package URL" "$(cat "$A/default-url/curl-args" 2>&1)"; fi
+step "default package, github.action_repository empty: download fails here" \
+	default-url-path download 22
+if [ "$(tail -1 "$A/default-url-path/curl-args" 2>/dev/null)" = \
+    "https://github.com/acme2/gcloud-run-deploy/releases/download/v$VERSION/gcloud-run-deploy_${VERSION}_$ARCH.deb" ]; then
+	ok "... the repository is read from the action's path"
+else not_ok "... the repository from the action's path" "$(cat "$A/default-url-path/curl-args" 2>&1)"; fi
+step "default package, the repository unknown: exit 2" default-url-unknown download 2
+grep_file "... says to give the URL" "$A/default-url-unknown/steps/download.out" \
+	"::error::package: this action's repository is unknown here"
 done_testing
