@@ -51,9 +51,9 @@ printf 'Source: %s\n\nPackage: %s\nArchitecture: any\n' "$PKG" "$PKG" \
 	>"$W/debian/control"
 (cd "$W" && dpkg-shlibdeps -O "$S/usr/bin/$PKG") >"$W/substvars"
 shdeps=$(sed -n 's/^shlibs:Depends=//p' "$W/substvars")
-symbols=$(dpkg-query -L "libcurl4:$ARCH" | grep '/libcurl4:.*symbols$' ||
-	echo "/var/lib/dpkg/info/libcurl4:$ARCH.symbols")
-[ -f "$symbols" ] || { echo "mkdeb: no $symbols (libcurl4)" >&2; exit 1; }
+symbols=$(dpkg-query --control-path "libcurl4:$ARCH" symbols 2>/dev/null) || :
+[ -f "$symbols" ] ||
+	{ echo "mkdeb: no symbols file of libcurl4 (is it installed?)" >&2; exit 1; }
 cmin=0
 for s in $(sed -n 's/^[[:space:]]*S([a-z_]*, "\(curl_[a-z_]*\)"),$/\1/p' \
     src/curlfn.c); do
