@@ -31,9 +31,9 @@ fi
 
 # writable DIR: DIR, or the nearest folder above it that exists, is ours.
 writable() {
-	d=$1
-	while [ ! -e "$d" ]; do d=$(dirname "$d"); done
-	[ -d "$d" ] && [ -w "$d" ]
+	w_dir=$1
+	while [ ! -e "$w_dir" ]; do w_dir=$(dirname "$w_dir"); done
+	[ -d "$w_dir" ] && [ -w "$w_dir" ]
 }
 
 make
