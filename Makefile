@@ -13,9 +13,9 @@ B ?= build
 VERSION = 0.1.0
 
 PKGS = libcurl libcjson libbsd-overlay yaml-0.1 sqlite3
-ifneq ($(MAKECMDGOALS),clean)
+ifneq ($(filter-out clean install-deps fresh-test,$(or $(MAKECMDGOALS),all)),)
 ifneq ($(shell $(PKG_CONFIG) --exists $(PKGS) && echo yes),yes)
-$(error missing build dependencies ($(PKGS)); run ./install.sh or apt-get install libcurl4-openssl-dev libcjson-dev libbsd-dev libyaml-dev libsqlite3-dev pkg-config)
+$(error missing build dependencies ($(PKGS)); run ./install.sh or make install-deps (the packages: deps/debian-build.txt))
 endif
 endif
 
@@ -235,3 +235,21 @@ $(B)/clidump: tests/diff/clidump.c $(B)/libshim.a
 unit: $(B)/clidump
 -include $(B)/clidump.d
 # --- end clidump ---
+
+# --- packaging (issue 15): install-deps, deb, fresh-test ---
+# The Debian packages of deps/debian-build.txt and deps/debian-test.txt
+# (install.sh and .ci/run install the same lists).
+install-deps:
+	sh deps/apt.sh build test
+
+# $(B)/gcloud-run-deploy_VERSION_ARCH.deb (packaging/mkdeb.sh).
+deb:
+	sh packaging/mkdeb.sh $(VERSION) $(B)
+
+# The README's two commands on a fresh Debian 12 root (debootstrap, chroot;
+# needs root and the network to Debian's archive; slow, not in make check).
+fresh-test:
+	nice sh packaging/fresh-test.sh
+
+.PHONY: install-deps deb fresh-test
+# --- end packaging ---
