@@ -272,8 +272,9 @@ gcloud_prompts(const struct run *r)
  * hand-over, into r->unread ("" when they can).  A name or region that
  * gcloud would ask for at its prompt: the shim cannot know the answer.
  * Where gcloud cannot ask, it stops for want of them and deploys nothing.
- * No project: gcloud may still take one from the metadata server
- * (core/check_gce_metadata, on by default); without that it stops too.
+ * No project: the metadata server was asked as gcloud asks it
+ * (metadata.h); only when that answer was not certain (a time-out) may
+ * gcloud still find one there.  Otherwise it stops too.
  */
 static void
 why_unread(struct run *r)
@@ -297,7 +298,7 @@ why_unread(struct run *r)
 		    "prompt): the images the deployed %s keeps were not read; "
 		    "name it on the command line", noun(r), noun(r));
 	else if (d.name != NULL && d.project == NULL &&
-	    props_bool(&r->props, "core/check_gce_metadata", 1) != 0)
+	    metadata_unsure(&r->props))
 		snprintf(u, n, "no project: the images %s '%.200s' keeps "
 		    "were not read; pass --project or set core/project",
 		    noun(r), d.name);
