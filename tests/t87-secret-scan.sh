@@ -2,8 +2,9 @@
 # t87-secret-scan.sh - the token reaches nothing but the (fake) Google
 # endpoints, over every identity path available here: the environment,
 # a token file, stored user credentials through gcloud's token cache,
-# config-helper (a stand-in), impersonation and an external account (both
-# through the real gcloud, whose token endpoints are the loopback fake).
+# config-helper (a stand-in), the metadata server, impersonation and an
+# external account (both through the real gcloud, whose token endpoints
+# are the loopback fake).
 # Each path runs a denied, a granted and a failed check, each with
 # --verbosity=debug, the shim's verbose trace (GCLOUD_RUN_DEPLOY_VERBOSE)
 # and CLOUDSDK_CORE_LOG_HTTP on, and a granted check that crashes at the
@@ -12,9 +13,9 @@
 # CLOUDSDK_CONFIG, HOME and TMPDIR, the child's argv and environment, and
 # any core file.  Found nowhere, or the test fails.
 #
-# The metadata server path belongs to src/metadata.c: add "metadata" to
-# PATHS and a setup_metadata() below (a fake metadata server, and
-# GCE_METADATA_HOST pointing at it) when it lands.
+# The metadata path (Cloud Build, GCE) reads the token from a fake
+# metadata server that serves this path's token, with config-helper made
+# to fail, so the path is the shim's own read of the server.
 #
 # Not searched, on purpose: the test's own secrets ($T/secret, the fake's
 # folder) and gcloud's own token store CLOUDSDK_CONFIG/access_tokens.db,
@@ -135,7 +136,21 @@ setup_external() {
 	ENVS="GCLOUD_RUN_DEPLOY_TIMEOUT=40 HELPER=/usr/bin/gcloud CLOUDSDK_AUTH_CREDENTIAL_FILE_OVERRIDE=$S/wif.json CLOUDSDK_API_ENDPOINT_OVERRIDES_STS=$HTTPAR"
 }
 
-PATHS="env file cache helper impersonation external"
+setup_metadata() {
+	rm -f "$S/meta.port"
+	python3 "$TOP/tests/fake/fakemeta.py" --port-file "$S/meta.port" \
+		--log "$S/meta.jsonl" --project p --token "$1" \
+		--email ci@p.iam.gserviceaccount.com >"$S/meta.log" 2>&1 &
+	_pids="$_pids $!"
+	_i=0
+	while [ ! -s "$S/meta.port" ] && [ $_i -lt 200 ]; do
+		_i=$((_i + 1)); sleep 0.05
+	done
+	_m=127.0.0.1:$(cat "$S/meta.port")
+	ENVS="HELPER=/bin/false CLOUDSDK_CORE_CHECK_GCE_METADATA=true GCE_METADATA_ROOT=$_m GCE_METADATA_HOST=$_m"
+}
+
+PATHS="env file cache helper metadata impersonation external"
 n=0
 for p in $PATHS; do
 	n=$((n + 1))
@@ -190,6 +205,12 @@ for p in $PATHS; do
 			not_ok "$p: ${tok%%-2718*}... found nowhere" "$hits"
 	done
 	[ -z "$(ls "$T/core")" ] && ok "$p: no core file" || not_ok "$p: no core file" "$(ls "$T/core")"
+	if [ $p = metadata ]; then
+		grep -q 'service-accounts/[^"]*/token' "$S/meta.jsonl" &&
+			ok "metadata: the token came from the metadata server" ||
+			not_ok "metadata: the token came from the metadata server" \
+				"$(cat "$S/meta.jsonl" 2>&1 | head -c 600)"
+	fi
 	rm -f "$T"/report.*.json
 done
 
