@@ -25,6 +25,14 @@
 #include "runclient.h"
 
 /*
+ * Why the images the deployed resource keeps cannot be read (a static
+ * string), or NULL: multi-region services live in several regions, and
+ * alpha's workers have no v2 read; their named images are still checked,
+ * the kept ones are reported unchecked.
+ */
+const char *deployed_unreadable(const struct deploy_args *a);
+
+/*
  * 1: "... update" always; "... deploy" when it names an image (without
  * one it builds from source); never "create" or "replace".
  */

@@ -15,21 +15,34 @@ verb(const char *command)
 	return sp != NULL ? sp + 1 : command;
 }
 
-int
-deployed_wanted(const struct deploy_args *a)
+/* Would the new revision keep images of the deployed resource? */
+static int
+keeps(const struct deploy_args *a)
 {
 	if (a->command == NULL || !a->check)
-		return 0;
-	/*
-	 * Not read (yet): multi-region services live in several regions, and
-	 * alpha's workers have no v2 read; their named images are checked.
-	 */
-	if (strstr(a->command, " multi-region-services ") != NULL ||
-	    strstr(a->command, " workers ") != NULL)
 		return 0;
 	if (strcmp(verb(a->command), "update") == 0)
 		return 1;
 	return strcmp(verb(a->command), "deploy") == 0 && a->nimages > 0;
+}
+
+const char *
+deployed_unreadable(const struct deploy_args *a)
+{
+	if (!keeps(a))
+		return NULL;
+	if (strstr(a->command, " multi-region-services ") != NULL)
+		return "a multi-region service lives in several regions, which "
+		    "the shim does not read";
+	if (strstr(a->command, " workers ") != NULL)
+		return "alpha's workers have no Cloud Run v2 read";
+	return NULL;
+}
+
+int
+deployed_wanted(const struct deploy_args *a)
+{
+	return keeps(a) && deployed_unreadable(a) == NULL;
 }
 
 enum run_kind

@@ -122,6 +122,36 @@ progress(const struct conf *c, const struct deploy_args *a,
 #define DISPATCH_CHECK		(-2)
 #define DISPATCH_AUDIT		(-3)
 
+static int unknown_command(const struct conf *, enum preflight_mode,
+    const char *);
+
+/*
+ * A flags file the shim did not expand.  plan and only never run gcloud.
+ * One gcloud cannot read either (missing, not YAML) fails there too: hand
+ * over where nothing is checked anyway, unless the shim consumed part of
+ * stdin on the way.  One only the shim refuses (its size, depth or node
+ * limits, a named pipe) may hold flags that turn the check back on
+ * (--platform=managed after --platform=gke, --image with --function):
+ * not a silent pass, as for command words (unknown_command()).
+ */
+static int
+unread_flagsfile(const struct conf *c, const struct deploy_args *a,
+    enum preflight_mode mode, const char *err)
+{
+	int own = flagsfile_unsupported();
+
+	if (mode != PREFLIGHT_PLAN && mode != PREFLIGHT_ONLY &&
+	    !stdinbuf_failed()) {
+		if (mode == PREFLIGHT_OFF || (a->check &&
+		    mode == PREFLIGHT_WARN) || (!a->check && !own))
+			return DISPATCH_HANDOVER;
+		if (!a->check)
+			return unknown_command(c, mode, err);
+	}
+	report_error(c->color, "%s", err);
+	return own && !a->check ? EXIT_UNAVAILABLE : EXIT_BADIMAGE;
+}
+
 /*
  * What to do with a parsed command line: hand it over at once, check it,
  * or exit with a status.  In wrapper mode a command that deploys nothing
@@ -140,17 +170,8 @@ dispatch(const struct conf *c, const struct deploy_args *a,
 		return DISPATCH_HANDOVER;
 	if (mode == PREFLIGHT_AUDIT)
 		return DISPATCH_AUDIT;
-	if (st == CLI_BADINPUT) {
-		/*
-		 * A flags file that cannot be read: gcloud will say so too,
-		 * unless the shim consumed part of stdin on the way.
-		 */
-		if (!stdinbuf_failed() && (!a->check ||
-		    mode == PREFLIGHT_OFF || mode == PREFLIGHT_WARN))
-			return DISPATCH_HANDOVER;
-		report_error(c->color, "%s", err);
-		return EXIT_BADIMAGE;
-	}
+	if (st == CLI_BADINPUT)
+		return unread_flagsfile(c, a, mode, err);
 	if (mode == PREFLIGHT_OFF ||
 	    (!a->check && mode != PREFLIGHT_PLAN && mode != PREFLIGHT_ONLY))
 		return DISPATCH_HANDOVER;
@@ -160,10 +181,10 @@ dispatch(const struct conf *c, const struct deploy_args *a,
 }
 
 /*
- * Wrapper mode: the command words may be in a flags file the shim cannot
- * expand (flagsfile_unsupported()), so it cannot tell whether gcloud will
- * deploy.  Not a silent hand-over: off hands over, warn says so and hands
- * over, any other mode stops (69).
+ * The command words, or flags that decide what is checked, may be in a
+ * flags file the shim cannot expand (flagsfile_unsupported()), so it
+ * cannot tell what gcloud will deploy.  Not a silent hand-over: off hands
+ * over, warn says so and hands over, any other mode stops (69).
  */
 static int
 unknown_command(const struct conf *c, enum preflight_mode mode,
@@ -177,11 +198,12 @@ unknown_command(const struct conf *c, enum preflight_mode mode,
 		    "read: %s\n", err);
 		return DISPATCH_HANDOVER;
 	}
-	report_error(c->color, "cannot tell whether this command deploys: "
-	    "its words may come from a flags file the shim cannot read: %s",
-	    err);
-	report_hint("put the command words (run deploy ...) on the command "
-	    "line, before --flags-file; or pass --preflight=warn");
+	report_error(c->color, "cannot tell what this command deploys: "
+	    "its words or flags may come from a flags file the shim cannot "
+	    "read: %s", err);
+	report_hint("put the command words (run deploy ...), --image and "
+	    "--platform on the command line, the rest in a regular flags "
+	    "file within the limits; or pass --preflight=warn");
 	return EXIT_UNAVAILABLE;
 }
 

@@ -285,6 +285,11 @@ why_unread(struct run *r)
 	size_t n = sizeof(r->unread);
 
 	u[0] = '\0';
+	if (deployed_unreadable(r->a) != NULL) {
+		snprintf(u, n, "%s: the images the deployed %s keeps were not "
+		    "read", deployed_unreadable(r->a), noun(r));
+		return;
+	}
 	if (!deployed_wanted(r->a))
 		return;
 	target(r, &d);

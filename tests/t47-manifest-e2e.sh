@@ -194,7 +194,7 @@ printf 'run:\ndeploy:\nchained:\n--image: %s\n--region: us-central1\n' \
 fresh
 run timeout 120 "$G" --flags-file="$T/chain1.yaml"
 expect_rc "6: command words in a file the shim cannot expand: enforce stops, 69" 69
-grep_file "6: ... and says why" "$T/err" 'cannot tell whether this command deploys'
+grep_file "6: ... and says why" "$T/err" 'cannot tell what this command deploys'
 is "6: ... gcloud sent nothing" "$(sent chained)" ""
 fresh
 run timeout 120 "$G" --flags-file="$T/chain1.yaml" --preflight=warn
