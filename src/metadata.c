@@ -31,6 +31,7 @@
 #include "metadata.h"
 #include "props.h"
 #include "tokencache.h"
+#include "wipe.h"
 
 #define DEFAULT_HOST	"metadata.google.internal"
 #define CHECK_S		3	/* compute/gce_metadata_check_timeout_sec */
@@ -387,19 +388,12 @@ listed(const struct props *p, struct metadata *md, const char *account)
 	return rc;
 }
 
-static void
-wipefree(void *ptr)
-{
-	if (ptr != NULL)
-		explicit_bzero(ptr, malloc_usable_size(ptr));
-	free(ptr);
-}
 
 /* The access_token of a token answer, copied into t. */
 static int
 parsetoken(struct token *t, const char *body, size_t len)
 {
-	struct cJSON_Hooks hooks = { malloc, wipefree };
+	struct cJSON_Hooks hooks = { malloc, wipe_free };
 	cJSON *root;
 	const cJSON *tok;
 	size_t n;

@@ -27,6 +27,7 @@
 #include "http.h"
 #include "principal.h"
 #include "report.h"
+#include "wipe.h"
 
 #define WS		" \t\n\v\f\r\x1c\x1d\x1e\x1f"	/* str.strip() */
 #define SA_SUFFIX	".gserviceaccount.com"
@@ -129,13 +130,6 @@ principal_grant_member(const struct principal *who, char *buf, size_t len)
 	return principal_member(who, buf, len);
 }
 
-static void
-wipefree(void *p)
-{
-	if (p != NULL)
-		explicit_bzero(p, malloc_usable_size(p));
-	free(p);
-}
 
 static const char *
 jstr(const cJSON *o, const char *name)
@@ -260,7 +254,7 @@ from_json(const cJSON *c, struct principal *who)
 int
 principal_from_file(const char *path, struct principal *who)
 {
-	struct cJSON_Hooks hooks = { malloc, wipefree };
+	struct cJSON_Hooks hooks = { malloc, wipe_free };
 	char *buf;
 	ssize_t r;
 	size_t n = 0;

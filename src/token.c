@@ -56,6 +56,7 @@
 #include "props.h"
 #include "token.h"
 #include "tokencache.h"
+#include "wipe.h"
 
 #define TOKEN_MAX_FILE	(64 * 1024)
 #define HELPER_MAX_OUT	(256 * 1024)
@@ -209,13 +210,6 @@ out:
 	return rc;
 }
 
-static void
-wipefree(void *ptr)
-{
-	if (ptr != NULL)
-		explicit_bzero(ptr, malloc_usable_size(ptr));
-	free(ptr);
-}
 
 static const char *
 jstr(const cJSON *o, const char *a, const char *b, const char *c)
@@ -247,7 +241,7 @@ other_universe(const char *u, char *err, size_t errlen)
 static int
 parsehelper(struct token *t, char *buf, size_t n, char *err, size_t errlen)
 {
-	struct cJSON_Hooks hooks = { malloc, wipefree };
+	struct cJSON_Hooks hooks = { malloc, wipe_free };
 	const cJSON *props;
 	cJSON *root, *c;
 	const char *tok;
