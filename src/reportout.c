@@ -96,11 +96,17 @@ report_cause(const struct report *r, const char **message)
 {
 	static char buf[1400];
 	const char *last = report_last_error(), *cause = NULL;
+	const char *unchecked = NULL;
 	const struct report_image *im;
 	size_t i;
 
 	for (i = 0; i < r->n && cause == NULL; i++) {
 		im = &r->images[i];
+		if (im->result == RESULT_UNCHECKED) {	/* no reference */
+			if (unchecked == NULL)
+				unchecked = im->detail;
+			continue;
+		}
 		if (im->ref.kind == IMAGEREF_INVALID)
 			cause = "invalid-image";
 		else if (im->ex != NULL && im->ex->status == EXISTS_MISSING)
@@ -120,6 +126,11 @@ report_cause(const struct report *r, const char **message)
 			    im->ref.error : "no answer");
 			last = buf;
 		}
+	}
+	/* only mode: a partial check is not a pass (decide() in preflight.c) */
+	if (cause == NULL && *last == '\0' && unchecked != NULL) {
+		*message = unchecked;
+		return "unchecked";
 	}
 	if (cause == NULL)
 		cause = *last != '\0' ? text_cause(last) : "check-failed";

@@ -148,6 +148,8 @@ run $META "$SHIM" multi --image "$R/ok/app:2" --region us-central1 \
 expect_rc "no project, only: 69" 69
 json "no project, only: kept images unchecked, named image granted" \
 	'[i["result"] for i in d["images"]] == ["granted", "unchecked"] and "project" in d["images"][1]["detail"]'
+json "no project, only: the error says unchecked, and why" \
+	'd["error"]["cause"] == "unchecked" and d["error"]["message"] == d["images"][1]["detail"]'
 run $META "$SHIM" multi --image "$R/ok/app:2" --region us-central1 \
 	--preflight=warn --preflight-format=json
 expect_rc "no project, warn: gcloud runs" 0
