@@ -51,6 +51,10 @@ if have_gcloud; then
 	hits=$(grep -rla -- "$TOKEN" "$CLOUDSDK_CONFIG/logs" 2>/dev/null || :)
 	[ -z "$hits" ] && ok "1: no token in gcloud's log files ($logged)" ||
 		not_ok "1: no token in gcloud's log files" "$hits"
+	# the mechanism: config-helper runs with gcloud's file log off
+	[ $logged = no ] && ok "1: config-helper wrote no log file" ||
+		not_ok "1: config-helper wrote no log file" \
+			"$(find "$CLOUDSDK_CONFIG/logs" -type f)"
 else
 	skip "t86 1: /usr/bin/gcloud is not installed: gcloud's log file not tested"
 fi
