@@ -346,7 +346,7 @@ expect_rc "11: a service named 'run' is still a service" 0
 run "$SHIM" run services update api --memory=1Gi
 expect_rc "11: 'gcloud-run-deploy run services update': usage error" 64
 grep_file "11: ... the hint names the wrapper" "$T/err" 'libexec/gcloud-run-deploy/gcloud'
-for v in false 0 no off FALSE; do
+for v in "" false 0 no off FALSE; do
 	run env GCLOUD_RUN_DEPLOY_VERBOSE=$v "$SHIM" svc --image="$IMG/ok/app:1" $R
 	empty "11: GCLOUD_RUN_DEPLOY_VERBOSE=$v is off: stderr empty" "$T/err"
 done

@@ -157,8 +157,12 @@ jsonw "no project, warn: the JSON report has the unchecked entry" \
 	'[i["result"] for i in d["images"]] == ["granted", "unchecked"] and d["decision"] == "deploy"'
 
 # ------------------------------------------------ read failed
+n0=$(reads)
 run "$SHIM" secret --image "$R/ok/app:2" --region us-central1
 expect_rc "read failed (403), enforce: stops, 69" 69
+# the "nothing read" cases above mean something: a read shows in reads()
+[ "$(reads)" -gt "$n0" ] && ok "read failed: the read is seen in the fake's log" ||
+	not_ok "read failed: the read is seen in the fake's log"
 not_ran "read failed, enforce: gcloud did not run"
 run "$SHIM" secret --image "$R/ok/app:2" --region us-central1 \
 	--preflight=warn
