@@ -103,6 +103,17 @@ run "$SHIM" plain --region=us-central1 --image "$R/ok/app:2"
 expect_rc "Cloud Build: deploy, all granted: 0" 0
 ran "Cloud Build: granted, gcloud ran"
 
+# 3b. The metadata server is asked directly, never through a proxy: with
+# http_proxy pointing at a closed port the token still comes from it.
+mark
+run env http_proxy=http://127.0.0.1:9 HTTP_PROXY=http://127.0.0.1:9 \
+	"$SHIM" plain --region=us-central1 --image "$R/ok/app:2"
+expect_rc "Cloud Build, http_proxy set: all granted: 0" 0
+since "$T/meta.jsonl" "$m0" | grep -q "/service-accounts/$SA/token\"" &&
+	ok "Cloud Build, http_proxy set: the token came straight from the metadata server" ||
+	not_ok "Cloud Build, http_proxy set: the token came straight from the metadata server" \
+		"$(since "$T/meta.jsonl" "$m0")"
+
 # 4. Plan mode reads nothing over the network, the metadata server included.
 mark
 run "$SHIM" multi --region=us-central1 --image "$R/ok/app:2" --preflight=plan
