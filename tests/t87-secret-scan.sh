@@ -72,8 +72,10 @@ chmod +x "$T/bin/gcloud"
 export GCLOUD_RUN_DEPLOY_GCLOUD="$T/bin/gcloud"
 
 HAVE_CC=no
+NO_CRASH="no C compiler"
 # An ASan build refuses a preloaded library that comes before its runtime.
 if ldd "$SHIM" 2>/dev/null | grep -q libasan; then
+	NO_CRASH="an ASan build"
 	skip "${0##*/}: $SHIM is an ASan build: no LD_PRELOAD crash at the hand-over"
 elif command -v cc >/dev/null 2>&1; then
 	cat >"$T/abort.c" <<'C'
@@ -189,7 +191,7 @@ for p in $PATHS; do
 		[ "$(cat "$S/core.rc")" -gt 128 ] && ok "$p: crashed at the hand-over" ||
 			not_ok "$p: crashed at the hand-over" "exit $(cat "$S/core.rc")"
 	else
-		skip "t87 $p: no C compiler: no crash at the hand-over"
+		skip "t87 $p: $NO_CRASH: no crash at the hand-over"
 	fi
 	ls "$T"/dump/argv.* >/dev/null 2>&1 && ok "$p: the child's argv and environment were dumped" ||
 		not_ok "$p: the child was dumped" "$(ls "$T/dump")"
