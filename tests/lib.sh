@@ -311,3 +311,21 @@ fast_gcloud() {
 	export GCLOUDZ_SOCK
 	GCLOUDZ=$B/gcloudz
 }
+
+# gcloud_at_fakes RUNPORT: point the real gcloud at the loopback fakes
+# for an end-to-end run: Cloud Run at run.localhost through gcloud's own
+# proxy setting (the fake on RUNPORT), the token from $T/token, project
+# p, and none of gcloud's own network side trips (prompts, usage
+# reporting, update checks, feature flags, surveys).
+gcloud_at_fakes() {
+	export CLOUDSDK_API_ENDPOINT_OVERRIDES_RUN="http://run.localhost:$1/"
+	export CLOUDSDK_PROXY_TYPE=http CLOUDSDK_PROXY_ADDRESS=127.0.0.1
+	export CLOUDSDK_PROXY_PORT="$1"
+	export CLOUDSDK_CORE_SHOULD_PROMPT_TO_ENABLE_API=false
+	export CLOUDSDK_AUTH_ACCESS_TOKEN_FILE="$T/token"
+	export CLOUDSDK_CORE_PROJECT=p
+	export CLOUDSDK_CORE_DISABLE_USAGE_REPORTING=true
+	export CLOUDSDK_COMPONENT_MANAGER_DISABLE_UPDATE_CHECK=true
+	export CLOUDSDK_CORE_ENABLE_FEATURE_FLAGS=false
+	export CLOUDSDK_SURVEY_DISABLE_PROMPTS=true
+}

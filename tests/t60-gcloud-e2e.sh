@@ -137,16 +137,7 @@ start_fake RUN fakerun.py --log "$T/run.jsonl" --project-number 123456789012 \
 	--token "$TOKEN" --seed "$FIX/run-seed.json"
 RUNLOG=$T/run.jsonl
 
-export CLOUDSDK_API_ENDPOINT_OVERRIDES_RUN="http://run.localhost:$PORT_RUN/"
-export CLOUDSDK_PROXY_TYPE=http CLOUDSDK_PROXY_ADDRESS=127.0.0.1
-export CLOUDSDK_PROXY_PORT="$PORT_RUN"
-export CLOUDSDK_CORE_SHOULD_PROMPT_TO_ENABLE_API=false
-export CLOUDSDK_AUTH_ACCESS_TOKEN_FILE="$T/token"
-export CLOUDSDK_CORE_PROJECT=p
-export CLOUDSDK_CORE_DISABLE_USAGE_REPORTING=true
-export CLOUDSDK_COMPONENT_MANAGER_DISABLE_UPDATE_CHECK=true
-export CLOUDSDK_CORE_ENABLE_FEATURE_FLAGS=false
-export CLOUDSDK_SURVEY_DISABLE_PROMPTS=true
+gcloud_at_fakes "$PORT_RUN"
 export GCLOUD_RUN_DEPLOY_GCLOUD=/usr/bin/gcloud
 
 # timed CMD...: run, and note the wall time in $took.

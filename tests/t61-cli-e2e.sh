@@ -53,17 +53,9 @@ start_fake GOOG fakegoog.py --cert "$T/ca/server.pem" \
 	--key "$T/ca/server.key" --scenario "$SCEN" --log "$T/goog.jsonl"
 RUNLOG=$T/run.jsonl
 
-export CLOUDSDK_API_ENDPOINT_OVERRIDES_RUN="http://run.localhost:$PORT_RUN/"
+gcloud_at_fakes "$PORT_RUN"
 export CLOUDSDK_API_ENDPOINT_OVERRIDES_ARTIFACTREGISTRY="https://127.0.0.1:$PORT_GOOG/"
 export CLOUDSDK_CORE_CUSTOM_CA_CERTS_FILE="$T/ca/ca.pem"
-export CLOUDSDK_PROXY_TYPE=http CLOUDSDK_PROXY_ADDRESS=127.0.0.1
-export CLOUDSDK_PROXY_PORT="$PORT_RUN"
-export CLOUDSDK_CORE_SHOULD_PROMPT_TO_ENABLE_API=false
-export CLOUDSDK_AUTH_ACCESS_TOKEN_FILE="$T/token"
-export CLOUDSDK_CORE_PROJECT=p
-export CLOUDSDK_CORE_DISABLE_USAGE_REPORTING=true
-export CLOUDSDK_COMPONENT_MANAGER_DISABLE_UPDATE_CHECK=true
-export CLOUDSDK_SURVEY_DISABLE_PROMPTS=true
 export GCLOUD_RUN_DEPLOY_GCLOUD=/usr/bin/gcloud
 mkdir -p "$T/wrap"
 ln -sf "$SHIM" "$T/wrap/gcloud"
