@@ -1,6 +1,7 @@
 /*
  * cli_options.c - the shim's own options (--preflight=, --preflight-format=,
- * and --freshness= in audit mode) taken out of argv; every other word is
+ * --preflight-report=, --preflight-service-agent=, and --freshness= in audit
+ * mode) taken out of argv; every other word is
  * forwarded as it is, byte for byte (cli.h).
  */
 #include <stdio.h>

@@ -13,7 +13,8 @@
  * Besides memory errors and leaks it checks what cli.h promises:
  *  - a bad shim option is CLI_USAGE, a bad flags file CLI_BADINPUT, both
  *    with a message; nothing else fails;
- *  - fwd is argv minus the shim options before "--", in order, the same
+ *  - fwd is argv minus the shim options before "--" (every --preflight*
+ *    option; --freshness when it is audit's), in order, the same
  *    pointers, preceded by "run" "deploy" in deploy mode, NULL after;
  *  - every image, container name and flag value points into an argv word
  *    or into a word of the expansion;
@@ -146,7 +147,13 @@ check_fwd(const struct deploy_args *a, char **argv, int argc,
 		if (strcmp(argv[i], "--") == 0)
 			dashdash = 1;
 		if (!dashdash && (isopt(argv[i], "--preflight") ||
-		    isopt(argv[i], "--preflight-format")))
+		    isopt(argv[i], "--preflight-format") ||
+		    isopt(argv[i], "--preflight-report") ||
+		    isopt(argv[i], "--preflight-service-agent")))
+			continue;
+		/* the shim's only in audit mode, a gcloud flag otherwise */
+		if (!dashdash && isopt(argv[i], "--freshness") &&
+		    (j >= a->nfwd || a->fwd[j] != argv[i]))
 			continue;
 		CHECK(j < a->nfwd && a->fwd[j] == argv[i]);
 		j++;
