@@ -19,6 +19,9 @@
 #      nobody) and for X-Goog-User-Project.
 # run deploy's --region is not a global flag: for gcloud it becomes
 # CLOUDSDK_RUN_REGION, the level just below a flag.
+# gcloud's side does not depend on the build: tests/run gives this script
+# every build's binary at once (SHIMS), and each is compared with it.
+# tests/run: every build
 . "$(dirname "$0")/lib.sh"
 
 if ! have_gcloud; then
@@ -42,12 +45,13 @@ done
 unset GCLOUD_RUN_DEPLOY_GCLOUD
 PY=$T/compare.py
 fast_gcloud
+SHIMS=${SHIMS:-$SHIM}
 
 # compare.py CASEDIR TAG WIRELOG AR EXPECT: the two sides of one case.
 cat >"$PY" <<'EOF'
 import json, re, sys
 from urllib.parse import urljoin
-c, tag, wirelog, ar, expect = sys.argv[1:6]
+c, tag, wirelog, ar, expect, k = sys.argv[1:7]
 def rd(suffix):
     try:
         return open(c + suffix).read()
@@ -61,7 +65,7 @@ KEYS = ["principal", "config", "account", "imp", "project", "region",
         "quota", "ep", "ca", "proxy"]
 # The shim's plan.
 try:
-    sj = json.loads(rd(".shim"))
+    sj = json.loads(rd(".shim" + k))
     st = sj.get("settings") or {}
     shim = {"principal": sj.get("principal"),
             "config": st.get("configuration"), "account": st.get("account"),
@@ -73,7 +77,7 @@ try:
     if shim["ep"] is None:      # settings_load() refused the settings
         shim["ep"] = shim["proxy"] = "refused"
 except ValueError:
-    shim = dict.fromkeys(KEYS, "no plan: " + rd(".shim-err")[-300:])
+    shim = dict.fromkeys(KEYS, "no plan: " + rd(".shim%s-err" % k)[-300:])
 # gcloud: config list, then the wire.
 wire = no_wire = None
 if " wire=no " not in " " + expect + " ":
@@ -429,11 +433,15 @@ run_case() {
 	done
 	t0=$(date +%s)
 	printf '%s\n' "$envs" >"$C.env"
-	# shellcheck disable=SC2086
-	env CLOUDSDK_CONFIG="$C" GCLOUD_RUN_DEPLOY_GCLOUD=/usr/bin/gcloud $envs \
-		"$SHIM" --preflight=plan --preflight-format=json svc \
-		--image=us-docker.pkg.dev/p/r/i $flags \
-		>"$C.shim" 2>"$C.shim-err" </dev/null || :
+	k=0
+	for s in $SHIMS; do
+		k=$((k + 1))
+		# shellcheck disable=SC2086
+		env CLOUDSDK_CONFIG="$C" GCLOUD_RUN_DEPLOY_GCLOUD=/usr/bin/gcloud \
+			$envs "$s" --preflight=plan --preflight-format=json \
+			svc --image=us-docker.pkg.dev/p/r/i $flags \
+			>"$C.shim$k" 2>"$C.shim$k-err" </dev/null || :
+	done
 	# shellcheck disable=SC2086
 	env CLOUDSDK_CONFIG="$C" CLOUDSDK_AUTH_ACCESS_TOKEN=not-used $envs $genv \
 		timeout 60 "$GCLOUDZ" config config-helper --format=json $gflags \
@@ -500,14 +508,21 @@ while read -r cn name; do
 			"$(diff "$C.real-list2" "$C.list" | head -20)" \
 			"$(head -3 "$C.real-err" "$C.list-err")"; fi
 	fi
-	set +e
-	pyrun "$PY" "$C" "case$cn" "$T/wire.jsonl" "$AR" "$expect" >"$C.cmp" 2>&1
-	r=$?
-	set -e
-	case $r in
-	0) ok "$name: the shim agrees with gcloud, as expected" ;;
-	*) not_ok "$name: shim and gcloud" "$(cat "$C.cmp")" ;;
-	esac
+	k=0
+	for s in $SHIMS; do
+		k=$((k + 1))
+		what="$name: the shim agrees with gcloud, as expected"
+		[ $k -eq 1 ] || what="$what ($(basename "$(dirname "$s")"))"
+		set +e
+		pyrun "$PY" "$C" "case$cn" "$T/wire.jsonl" "$AR" "$expect" \
+			"$k" >"$C.cmp" 2>&1
+		r=$?
+		set -e
+		case $r in
+		0) ok "$what" ;;
+		*) not_ok "$what" "$(cat "$C.cmp")" ;;
+		esac
+	done
 done <"$T/cases-run"
 end=$(date +%s)
 [ "$n" -ge 30 ] && ok "t50: $n cases (at least 30)" || not_ok "t50: only $n cases"
