@@ -51,6 +51,9 @@ struct curlfn {
 	CURLUcode	 (*url_set)(CURLU *, CURLUPart, const char *,
 			    unsigned int);
 	curl_version_info_data *(*version_info)(CURLversion);
+	CURLSH		*(*share_init)(void);
+	CURLSHcode	 (*share_setopt)(CURLSH *, CURLSHoption, ...);
+	CURLSHcode	 (*share_cleanup)(CURLSH *);
 };
 
 extern const struct curlfn *curlfn;
@@ -64,6 +67,7 @@ const char *curlfn_error(void);
 #ifndef CURLFN_IMPL
 #undef curl_easy_setopt		/* curl.h's own pass-through macros */
 #undef curl_easy_getinfo
+#undef curl_share_setopt
 #define curl_easy_init		curlfn->easy_init
 #define curl_easy_cleanup	curlfn->easy_cleanup
 #define curl_easy_setopt	curlfn->easy_setopt
@@ -86,6 +90,9 @@ const char *curlfn_error(void);
 #define curl_url_get		curlfn->url_get
 #define curl_url_set		curlfn->url_set
 #define curl_version_info	curlfn->version_info
+#define curl_share_init		curlfn->share_init
+#define curl_share_setopt	curlfn->share_setopt
+#define curl_share_cleanup	curlfn->share_cleanup
 #endif
 
 #endif

@@ -66,6 +66,24 @@ CURLcode http_setup(CURL *h, const char *url, const struct http_opts *o,
     const char *token, struct curl_slist **hdrs, struct http_buf *body,
     char *errbuf);
 
+/*
+ * The same options for a request that carries no token and no header of
+ * ours (the connection warm-up, httpwarm.h).
+ */
+CURLcode http_setup_anon(CURL *h, const char *url, const struct http_opts *o,
+    struct http_buf *body, char *errbuf);
+
+/*
+ * From now on, every handle set up here shares one connection cache, so a
+ * request reuses a connection an earlier one (in any multi handle) left
+ * open.  0, or -1.  http_share_close() closes those connections; it fails
+ * (-1) while a handle still uses the cache: call it after every request's
+ * handle is cleaned up, before the exec.
+ */
+int http_share_conns(void);
+CURLSH *http_shared(void);	/* that cache, or NULL */
+int http_share_close(void);
+
 void http_buf_free(struct http_buf *b);
 
 /*

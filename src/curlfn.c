@@ -39,6 +39,9 @@ static const struct {
 	S(url_get, "curl_url_get"),
 	S(url_set, "curl_url_set"),
 	S(version_info, "curl_version_info"),
+	S(share_init, "curl_share_init"),
+	S(share_setopt, "curl_share_setopt"),
+	S(share_cleanup, "curl_share_cleanup"),
 #undef S
 };
 
@@ -82,6 +85,11 @@ static CURLUcode s_url_set(CURLU *u, CURLUPart p, const char *v,
     unsigned int f)
 { (void)u, (void)p, (void)v, (void)f; return CURLUE_BAD_HANDLE; }
 static curl_version_info_data *s_version_info(CURLversion v);
+static CURLSH *s_share_init(void);
+static CURLSHcode s_share_setopt(CURLSH *sh, CURLSHoption o, ...)
+{ (void)sh, (void)o; return CURLSHE_INVALID; }
+static CURLSHcode s_share_cleanup(CURLSH *sh)
+{ (void)sh; return CURLSHE_INVALID; }
 
 static const struct curlfn stubs = {
 	s_easy_init, s_easy_cleanup, s_easy_setopt, s_easy_getinfo,
@@ -89,6 +97,7 @@ static const struct curlfn stubs = {
 	s_multi_cleanup, s_multi_handle, s_multi_handle, s_multi_perform,
 	s_multi_poll, s_multi_info_read, s_slist_append, s_slist_free_all,
 	s_url, s_url_cleanup, s_url_get, s_url_set, s_version_info,
+	s_share_init, s_share_setopt, s_share_cleanup,
 };
 
 const struct curlfn *curlfn = &stubs;
@@ -166,4 +175,10 @@ static curl_version_info_data *
 s_version_info(CURLversion v)
 {
 	return curlfn_load() == 0 ? real.version_info(v) : NULL;
+}
+
+static CURLSH *
+s_share_init(void)
+{
+	return curlfn_load() == 0 ? real.share_init() : NULL;
 }

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "helperrun.h"
+#include "httpwarm.h"
 
 #define HELPER		"gcloud config config-helper"
 
@@ -117,11 +118,13 @@ spawn(char *const argv[], int *out)
 	return pid;
 }
 
-/* Read fd to EOF into buf; 0, -1 on error, -2 on timeout, -3 too big. */
+/*
+ * Read fd to EOF into buf; 0, -1 on error, -2 on timeout, -3 too big.
+ * The connection warm-up (httpwarm.h) runs while it waits.
+ */
 static int
 collect(int fd, char *buf, size_t cap, size_t *n, long deadline)
 {
-	struct pollfd pfd = { fd, POLLIN, 0 };
 	ssize_t r;
 	long left;
 	int rc;
@@ -129,7 +132,8 @@ collect(int fd, char *buf, size_t cap, size_t *n, long deadline)
 	for (*n = 0;;) {
 		if ((left = deadline - now_ms()) <= 0)
 			return -2;
-		if ((rc = poll(&pfd, 1, (int)left)) == -1 && errno == EINTR)
+		if ((rc = http_warm_poll(fd, (int)left)) == -1 &&
+		    errno == EINTR)
 			continue;
 		if (rc == -1)
 			return -1;
@@ -205,12 +209,17 @@ helper_run(char *const argv[], char *buf, size_t cap, size_t *n, long ms,
 	int fd, rc, rrc, status = 0;
 	pid_t pid;
 
-	if ((pid = spawn(argv, &fd)) == -1)
+	if ((pid = spawn(argv, &fd)) == -1) {
+		http_warm_finish(0);
 		return runfail(-1, 0, argv[0], cap, ms, err, errlen);
+	}
+	http_warm_start();	/* after the fork: no libcurl in the child */
 	rc = collect(fd, buf, cap, n, deadline);
 	close(fd);
 	rrc = reap(pid, &status, deadline, rc != 0);
 	if (rc == 0 && rrc != 0)
 		rc = rrc;
-	return runfail(rc, status, argv[0], cap, ms, err, errlen);
+	rc = runfail(rc, status, argv[0], cap, ms, err, errlen);
+	http_warm_finish(rc == 0);
+	return rc;
 }

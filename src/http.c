@@ -284,18 +284,53 @@ debugcb(CURL *h, curl_infotype type, char *data, size_t size, void *arg)
 		return rc;						\
 } while (0)
 
-CURLcode
-http_setup(CURL *h, const char *url, const struct http_opts *o,
-    const char *token, struct curl_slist **hdrs, struct http_buf *body,
-    char *errbuf)
+/*
+ * The connection cache every request shares once http_share_conns() made
+ * it (the warm-up, httpwarm.c): a later request to the same host, port,
+ * proxy and TLS settings reuses a connection an earlier one left open.
+ */
+static CURLSH *conns;
+
+int
+http_share_conns(void)
+{
+	if (conns != NULL)
+		return 0;
+	if ((conns = curl_share_init()) == NULL)
+		return -1;
+	if (curl_share_setopt(conns, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT) !=
+	    CURLSHE_OK) {
+		curl_share_cleanup(conns);
+		conns = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+CURLSH *
+http_shared(void)
+{
+	return conns;
+}
+
+int
+http_share_close(void)
+{
+	if (conns == NULL)
+		return 0;
+	if (curl_share_cleanup(conns) != CURLSHE_OK)
+		return -1;	/* a handle still uses it */
+	conns = NULL;
+	return 0;
+}
+
+/* Everything but the headers, for http_setup() and http_setup_anon(). */
+static CURLcode
+options(CURL *h, const char *url, int kind, const struct http_opts *o,
+    struct http_buf *body, char *errbuf)
 {
 	CURLcode rc;
-	int kind;
 
-	if ((kind = classify(url, 0, NULL, 0)) == -1)
-		return CURLE_URL_MALFORMAT;
-	if ((rc = headers(o, token, hdrs)) != CURLE_OK)
-		return rc;
 	errbuf[0] = '\0';
 	SET(CURLOPT_ERRORBUFFER, errbuf);
 	SET(CURLOPT_URL, url);
@@ -324,15 +359,53 @@ http_setup(CURL *h, const char *url, const struct http_opts *o,
 	    o->connect_timeout_ms > 0 ? o->connect_timeout_ms : CONNECT_MS);
 	if (o->timeout_ms > 0)
 		SET(CURLOPT_TIMEOUT_MS, o->timeout_ms);
-	SET(CURLOPT_HTTPHEADER, *hdrs);
 	SET(CURLOPT_USERAGENT, USER_AGENT);
 	SET(CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
 	SET(CURLOPT_NOSIGNAL, 1L);
 	SET(CURLOPT_WRITEFUNCTION, writecb);
 	SET(CURLOPT_WRITEDATA, body);
+	if (conns != NULL)
+		SET(CURLOPT_SHARE, conns);
+	return CURLE_OK;
+}
+
+CURLcode
+http_setup(CURL *h, const char *url, const struct http_opts *o,
+    const char *token, struct curl_slist **hdrs, struct http_buf *body,
+    char *errbuf)
+{
+	CURLcode rc;
+	int kind;
+
+	if ((kind = classify(url, 0, NULL, 0)) == -1)
+		return CURLE_URL_MALFORMAT;
+	if ((rc = headers(o, token, hdrs)) != CURLE_OK)
+		return rc;
+	if ((rc = options(h, url, kind, o, body, errbuf)) != CURLE_OK)
+		return rc;
+	SET(CURLOPT_HTTPHEADER, *hdrs);
 	if (o->verbose) {
 		SET(CURLOPT_DEBUGFUNCTION, debugcb);
 		SET(CURLOPT_DEBUGDATA, (void *)token);
+		SET(CURLOPT_VERBOSE, 1L);
+	}
+	return CURLE_OK;
+}
+
+CURLcode
+http_setup_anon(CURL *h, const char *url, const struct http_opts *o,
+    struct http_buf *body, char *errbuf)
+{
+	CURLcode rc;
+	int kind;
+
+	if ((kind = classify(url, 0, NULL, 0)) == -1)
+		return CURLE_URL_MALFORMAT;
+	if ((rc = options(h, url, kind, o, body, errbuf)) != CURLE_OK)
+		return rc;
+	if (o->verbose) {
+		SET(CURLOPT_DEBUGFUNCTION, debugcb);
+		SET(CURLOPT_DEBUGDATA, NULL);
 		SET(CURLOPT_VERBOSE, 1L);
 	}
 	return CURLE_OK;

@@ -14,6 +14,7 @@
 #include "arclient.h"
 #include "deployed.h"
 #include "extras.h"
+#include "httpwarm.h"
 #include "metadata.h"
 #include "preflight.h"
 #include "props.h"
@@ -462,6 +463,37 @@ rounds(struct run *r, const struct settings *s, long start,
 }
 
 /*
+ * Ready the connection warm-up (httpwarm.h): if the token must come from
+ * config-helper, the connections the first round needs (Artifact Registry
+ * for a named image, Cloud Run for the read) are opened while it runs.
+ */
+static void
+warm(struct run *r, long start)
+{
+	struct settings s;
+	struct http_opts o;
+	const char *urls[2];
+	char run[1024], err[512];
+	size_t i, n = 0;
+
+	memset(&s, 0, sizeof(s));
+	if (settings_load(&r->props, token_user_creds(&r->props), &s, err,
+	    sizeof(err)) != 0)
+		return;
+	for (i = 0; i < r->rep.n; i++)
+		if (r->rep.images[i].result == RESULT_PLANNED) {
+			urls[n++] = s.endpoint;
+			break;
+		}
+	if (must_read(r) && settings_endpoint(&r->props, "run", RUN_ENDPOINT,
+	    run, sizeof(run), err, sizeof(err)) == 0)
+		urls[n++] = run;
+	opts(r, &s, start, &o);
+	http_warm(urls, n, &o);
+	explicit_bzero(s.proxy, sizeof(s.proxy));	/* may hold a password */
+}
+
+/*
  * Get the token and ask, all inside the one deadline.  The process is not
  * dumpable while the token is held, so no core file can carry it.
  */
@@ -478,6 +510,7 @@ ask(struct run *r, char *err, size_t errlen)
 	memset(&s, 0, sizeof(s));
 	prctl(PR_SET_DUMPABLE, 0);
 	token_set_timeout(r->c->timeout_ms);
+	warm(r, start);
 	if (token_acquire(&r->props, r->a, r->gcloud, &t, err, errlen) != 0)
 		goto out;
 	r->rep.who = t.who;
@@ -491,6 +524,7 @@ ask(struct run *r, char *err, size_t errlen)
 		principal_on_denial(&r->rep, &o, t.value, s.endpoint);
 	}
 out:
+	http_warm_close();
 	explicit_bzero(s.proxy, sizeof(s.proxy));	/* may hold a password */
 	token_free(&t);
 	return rc;
