@@ -363,7 +363,7 @@ deployed_answer(struct run *r, char *err, size_t errlen)
 	struct run_read *d = &r->dep;
 
 	if (d->status == RUN_ERROR) {
-		report_run_error(d, err, errlen);
+		hint_run_error(d, err, errlen);
 		if (r->mode != PREFLIGHT_WARN)
 			return -1;
 		snprintf(r->unread, sizeof(r->unread), "%.600s: the images it "
