@@ -249,7 +249,7 @@ target(struct run *r, struct run_read *d)
 static const char *
 noun(const struct run *r)
 {
-	enum run_kind k = deployed_kind(r->a->command);
+	enum run_kind k = deployed_kind(&r->a->cmd);
 
 	return k == RUN_JOB ? "job" : k == RUN_WORKER_POOL ? "worker pool" :
 	    "service";
@@ -337,7 +337,7 @@ read_target(struct run *r, char *endpoint, size_t len, char *err,
 {
 	struct run_read *d = &r->dep;
 
-	d->kind = deployed_kind(r->a->command);
+	d->kind = deployed_kind(&r->a->cmd);
 	target(r, d);
 	if (d->project == NULL || d->region == NULL || d->name == NULL) {
 		snprintf(err, errlen, "cannot read what is deployed: no %s "
