@@ -56,6 +56,38 @@ struct cli_image {
 					 * the build's destination */
 };
 
+/*
+ * The command a table row names, typed: "beta run jobs deploy" is
+ * {CLI_BETA, CLI_JOB, CLI_VERB_DEPLOY}.  Set once by cli_parse() from the
+ * row it matched, so that no later module reads the command's words.
+ */
+enum cli_track {
+	CLI_GA,
+	CLI_BETA,
+	CLI_ALPHA
+};
+
+enum cli_kind {
+	CLI_SERVICE,			/* run deploy, run services ... */
+	CLI_JOB,			/* run jobs ... */
+	CLI_WORKER_POOL,		/* run worker-pools ... */
+	CLI_MULTI_REGION_SERVICE,	/* run multi-region-services ... */
+	CLI_WORKER			/* alpha run workers ... */
+};
+
+enum cli_verb {
+	CLI_VERB_DEPLOY,
+	CLI_VERB_CREATE,
+	CLI_VERB_UPDATE,
+	CLI_VERB_REPLACE
+};
+
+struct cli_command {
+	enum cli_track	track;
+	enum cli_kind	kind;
+	enum cli_verb	verb;
+};
+
 struct deploy_args {
 	char		**fwd;		/* words for gcloud after argv[0] */
 	int		  nfwd;
@@ -68,6 +100,7 @@ struct deploy_args {
 	int		  owns_kinds;	/* wordkind was allocated here */
 	int		  wrapper;	/* invoked as gcloud (CLI_WRAPPER) */
 	char		 *command;	/* "run deploy", "beta run jobs deploy" */
+	struct cli_command cmd;		/* the same, typed (when command) */
 	const char	 *service;	/* the positional SERVICE/JOB, or NULL */
 	int		  check;	/* 1: images to check */
 	const char	 *skip;		/* why not, when check is 0 */
@@ -119,6 +152,13 @@ struct deploy_args {
 enum cli_status cli_parse(int argc, char **argv, enum cli_mode mode,
     struct deploy_args *a, char *err, size_t errlen);
 void cli_free(struct deploy_args *a);
+
+/*
+ * The typed form of a command table row (flagtab_commands[].command, as
+ * "alpha run worker-pools update"): 0, or -1 when a word is none the
+ * tables use (a new row needs its word here).
+ */
+int cli_command_type(const char *row, struct cli_command *c);
 
 /*
  * Wrapper mode, before any flags file is read (calliope expands flags

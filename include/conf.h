@@ -58,6 +58,17 @@ int conf_parse_format(const char *s);
 int conf_parse_agent(const char *s);	/* warn 0, block 1, else -1 */
 const char *conf_mode_name(enum preflight_mode mode);
 
+/* Every mode word, in the order of enum preflight_mode, joined by sep. */
+const char *conf_mode_words(const char *sep, char *buf, size_t len);
+
+/*
+ * The one rule for the mode in force: the command line's (`given`, an
+ * enum preflight_mode, or -1 when it names none), else
+ * GCLOUD_RUN_DEPLOY_PREFLIGHT, else enforce.  -1 when the variable holds
+ * a word that is no mode (conf_load() says so).
+ */
+int conf_mode(int given);
+
 /* getenv() for the other modules: NULL when unset. */
 const char *conf_env(const char *name);
 

@@ -10,7 +10,7 @@
  *
  * Steps for a caller:
  *   1. deployed_wanted(a): whether to read the deployed resource;
- *   2. runclient_read() with deployed_kind(a->command);
+ *   2. runclient_read() with deployed_kind(&a->cmd);
  *   3. deployed_merge(&r, a->images, a->nimages, a->remove_containers,
  *      kept): kept[i] = 1 for each deployed container whose image the new
  *      revision keeps (--remove-containers A,B drops A and B).
@@ -38,7 +38,10 @@ const char *deployed_unreadable(const struct deploy_args *a);
  */
 int deployed_wanted(const struct deploy_args *a);
 
-enum run_kind deployed_kind(const char *command);
+/* The resource Cloud Run reads for the command (a multi-region service
+ * and alpha's workers read as services, but deployed_unreadable() says
+ * they are not read). */
+enum run_kind deployed_kind(const struct cli_command *c);
 
 /*
  * A SERVICE or JOB given as gcloud's full resource name,

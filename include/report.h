@@ -1,7 +1,7 @@
 /*
  * report.h - everything the user reads: the denial with its grant command,
  * errors with their remediation, the text and JSON reports.  Remediation
- * text lives here and nowhere else.
+ * text comes from hint.h and is written nowhere else.
  *
  * The JSON report's field names are a public interface (SPEC section 8),
  * described by doc/report.schema.json (REPORT_SCHEMA is its version):
@@ -21,6 +21,7 @@
 #include "conf.h"
 #include "arclient.h"
 #include "exists.h"
+#include "hint.h"
 #include "imageref.h"
 #include "runclient.h"
 #include "token.h"
@@ -143,12 +144,6 @@ int report_agent_risk(const struct report *r, int missing_only);
 int report_agent_block(void);
 
 /*
- * A deployed resource that could not be read, in words: the cause and
- * what to do (an expired token, the API disabled, the network...).
- */
-void report_run_error(const struct run_read *d, char *buf, size_t len);
-
-/*
  * The way out of a check that could not finish (exit 69), as hint lines
  * on `f`: --preflight=warn, and GCLOUD_RUN_DEPLOY_TIMEOUT for a timeout.
  */
@@ -164,24 +159,9 @@ void report_summary(FILE *f, const struct report *r);
 void report_error(int color, const char *fmt, ...)
     __attribute__((__format__(__printf__, 2, 3)));
 
-/* A remediation hint after an error ("hint: ..."), on stderr. */
+/* A hint line after an error ("hint: ..."), on stderr: hint_line(). */
 void report_hint(const char *fmt, ...)
     __attribute__((__format__(__printf__, 1, 2)));
-
-/*
- * The command that grants `member` roles/artifactregistry.reader on ref's
- * repository, with `sep` between --project and --location (" ", or a
- * continuation).  -1 when ref is not in Artifact Registry or buf is short.
- */
-int report_grant_line(const char *member, const struct imageref *ref,
-    const char *sep, char *buf, size_t len);
-
-/*
- * "To grant it, run:" and that command for `who`, ready to paste; when
- * the principal is unknown, MEMBER and a note on whose it is (`whose`).
- */
-void report_grant(FILE *f, const struct principal *who,
-    const struct imageref *ref, const char *whose);
 
 const char *report_result_name(enum result r);
 const char *report_last_error(void);	/* "" when none */

@@ -22,6 +22,7 @@
 
 #include "audit.h"
 #include "fetch.h"
+#include "hint.h"
 #include "preflight.h"
 #include "props.h"
 #include "report.h"
@@ -278,31 +279,6 @@ query(struct aud *r)
 	token_free(&t);
 }
 
-static void
-hints(const struct aud *r)
-{
-	const struct api_error *e = &r->e;
-
-	if (strcmp(e->reason, "SERVICE_DISABLED") == 0)
-		report_hint("the Cloud Logging API is not enabled; enable it "
-		    "with: gcloud services enable %s --project=%s",
-		    e->service[0] ? e->service : "logging.googleapis.com",
-		    r->project);
-	else if (strcmp(e->reason, "USER_PROJECT_DENIED") == 0)
-		report_hint("the quota project (--billing-project or "
-		    "billing/quota_project) cannot be used by this principal");
-	else if (e->http_code == 401 ||
-	    strcmp(e->reason, "ACCESS_TOKEN_EXPIRED") == 0)
-		report_hint("the access token has expired or is not valid: "
-		    "log in again with 'gcloud auth login'");
-	else if (e->http_code == 403)
-		report_hint("reading audit logs needs logging.logEntries.list "
-		    "on project '%s' (roles/logging.viewer)", r->project);
-	else if (e->http_code == 0 && r->endpoint[0] != '\0')
-		report_hint("check the network, the proxy settings (proxy/* "
-		    "properties) and core/custom_ca_certs_file");
-}
-
 static int
 finish(struct aud *r)
 {
@@ -323,7 +299,7 @@ finish(struct aud *r)
 		report_error(r->c->color, "cannot read the audit logs of "
 		    "project '%s'%s: %s", r->project, r->au.n > 0 ?
 		    " to the end" : "", r->e.message);
-		hints(r);
+		hint_audit(&r->e, r->project, r->endpoint[0] != '\0');
 	} else if (r->truncated)
 		report_error(r->c->color, "stopped after %zu pages (%zu "
 		    "entries): give a shorter --freshness", r->au.pages,

@@ -16,6 +16,7 @@
 #include <cjson/cJSON.h>
 
 #include "audit.h"
+#include "hint.h"
 #include "report.h"
 #include "sanitize.h"
 
@@ -28,7 +29,7 @@ audit_grant(const struct principal *who, const struct imageref *ref,
 
 	if (principal_member(who, member, sizeof(member)) != 0)
 		strlcpy(member, "MEMBER", sizeof(member));
-	return report_grant_line(member, ref, " ", buf, len);
+	return hint_grant_line(member, ref, " ", buf, len);
 }
 
 const char *
@@ -161,7 +162,7 @@ text_group(FILE *f, const struct audit_group *g)
 		    g->svc[i].region[0] ? ")" : "");
 	fprintf(f, "%s", g->nsvc > 0 ? "\n" : "");
 	if (repo)
-		report_grant(f, &g->who, &ref, "the principal that deployed");
+		hint_grant(f, &g->who, &ref, "the principal that deployed");
 	else if (g->image[0] != '\0')
 		fprintf(f, "  not in Artifact Registry: no repository to "
 		    "grant on\n");
@@ -184,9 +185,7 @@ audit_text(FILE *f, const struct audit *au, const struct audit_info *in)
 		fprintf(f, "\n%zu more entries in other groups are not "
 		    "shown\n", au->omitted);
 	if (au->n > 0)
-		fprintf(f, "\nSince 2025-01-15 Cloud Run refuses these "
-		    "deploys: grant roles/artifactregistry.reader\nas above "
-		    "(or run gcloud-run-deploy before each deploy).\n");
+		hint_audit_found(f);
 	else if (in->complete)
 		fprintf(f, "No matching log entries: no deploy in this period "
 		    "failed for lack of access\nto its image in the logs this "

@@ -436,6 +436,10 @@ set_command(struct deploy_args *a, const struct scan *s)
 	}
 	if ((a->command = strdup(s->cmd->command)) == NULL)
 		return -1;
+	if (cli_command_type(a->command, &a->cmd) != 0) {
+		a->skip = "not a command that deploys an image";
+		return 0;
+	}
 	if (a->help)
 		a->skip = "--help: nothing is deployed";
 	else if (s->function && !named_image(a))

@@ -39,16 +39,14 @@ shim_option(const char *w, const char *name, const char **val)
 static int
 audit_mode(int argc, char **argv)
 {
-	const char *v, *m = NULL;
-	int i;
+	const char *v;
+	int i, m = -1;
 
 	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
 		if (shim_option(argv[i], "--preflight", &v) && v != NULL &&
 		    conf_parse_mode(v) >= 0)
-			m = v;
-	if (m == NULL)
-		m = conf_env("GCLOUD_RUN_DEPLOY_PREFLIGHT");
-	return m != NULL && conf_parse_mode(m) == PREFLIGHT_AUDIT;
+			m = conf_parse_mode(v);
+	return conf_mode(m) == PREFLIGHT_AUDIT;
 }
 /* --- end audit --- */
 
@@ -57,6 +55,7 @@ cli_split_options(int argc, char **argv, enum cli_mode mode,
     struct deploy_args *a, char *err, size_t errlen)
 {
 	const char *v;
+	char words[80];
 	int i, n = 0, dashdash = 0, audit = audit_mode(argc, argv);
 
 	a->fwd = calloc((size_t)argc + 3, sizeof(*a->fwd));
@@ -72,8 +71,8 @@ cli_split_options(int argc, char **argv, enum cli_mode mode,
 		if (!dashdash && shim_option(argv[i], "--preflight", &v)) {
 			if (v == NULL || (a->mode = conf_parse_mode(v)) < 0) {
 				snprintf(err, errlen, "--preflight: expected "
-				    "--preflight=enforce|warn|only|plan|off|"
-				    "audit");
+				    "--preflight=%s", conf_mode_words("|",
+				    words, sizeof(words)));
 				return CLI_USAGE;
 			}
 			continue;

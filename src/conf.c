@@ -41,6 +41,32 @@ conf_mode_name(enum preflight_mode mode)
 	return modes[mode];
 }
 
+const char *
+conf_mode_words(const char *sep, char *buf, size_t len)
+{
+	size_t i;
+
+	buf[0] = '\0';
+	for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+		if (i > 0)
+			strlcat(buf, sep, len);
+		strlcat(buf, modes[i], len);
+	}
+	return buf;
+}
+
+int
+conf_mode(int given)
+{
+	const char *v = getenv("GCLOUD_RUN_DEPLOY_PREFLIGHT");
+
+	if (given >= 0)
+		return given;
+	if (v == NULL || *v == '\0')
+		return PREFLIGHT_ENFORCE;
+	return conf_parse_mode(v);
+}
+
 int
 conf_parse_format(const char *s)
 {
@@ -97,22 +123,20 @@ int
 conf_load(struct conf *c, char *err, size_t errlen)
 {
 	const char *v, *errstr;
+	char words[80];
 	long long n;
 	int m;
 
 	memset(c, 0, sizeof(*c));
-	c->mode = PREFLIGHT_ENFORCE;
 	c->format = FORMAT_TEXT;
 	c->timeout_ms = 30 * 1000;
-	if ((v = getenv("GCLOUD_RUN_DEPLOY_PREFLIGHT")) != NULL && *v) {
-		if ((m = conf_parse_mode(v)) < 0) {
-			snprintf(err, errlen, "GCLOUD_RUN_DEPLOY_PREFLIGHT: "
-			    "unknown mode '%s' (enforce, warn, only, plan, "
-			    "off, audit)", v);
-			return -1;
-		}
-		c->mode = m;
+	if ((m = conf_mode(-1)) < 0) {
+		snprintf(err, errlen, "GCLOUD_RUN_DEPLOY_PREFLIGHT: unknown "
+		    "mode '%s' (%s)", getenv("GCLOUD_RUN_DEPLOY_PREFLIGHT"),
+		    conf_mode_words(", ", words, sizeof(words)));
+		return -1;
 	}
+	c->mode = m;
 	if ((v = getenv("GCLOUD_RUN_DEPLOY_FORMAT")) != NULL && *v) {
 		if ((m = conf_parse_format(v)) < 0) {
 			snprintf(err, errlen, "GCLOUD_RUN_DEPLOY_FORMAT: "

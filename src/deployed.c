@@ -7,23 +7,15 @@
 
 #include "deployed.h"
 
-static const char *
-verb(const char *command)
-{
-	const char *sp = strrchr(command, ' ');
-
-	return sp != NULL ? sp + 1 : command;
-}
-
 /* Would the new revision keep images of the deployed resource? */
 static int
 keeps(const struct deploy_args *a)
 {
 	if (a->command == NULL || !a->check)
 		return 0;
-	if (strcmp(verb(a->command), "update") == 0)
+	if (a->cmd.verb == CLI_VERB_UPDATE)
 		return 1;
-	return strcmp(verb(a->command), "deploy") == 0 && a->nimages > 0;
+	return a->cmd.verb == CLI_VERB_DEPLOY && a->nimages > 0;
 }
 
 const char *
@@ -31,10 +23,10 @@ deployed_unreadable(const struct deploy_args *a)
 {
 	if (!keeps(a))
 		return NULL;
-	if (strstr(a->command, " multi-region-services ") != NULL)
+	if (a->cmd.kind == CLI_MULTI_REGION_SERVICE)
 		return "a multi-region service lives in several regions, which "
 		    "the shim does not read";
-	if (strstr(a->command, " workers ") != NULL)
+	if (a->cmd.kind == CLI_WORKER)
 		return "alpha's workers have no Cloud Run v2 read";
 	return NULL;
 }
@@ -46,11 +38,11 @@ deployed_wanted(const struct deploy_args *a)
 }
 
 enum run_kind
-deployed_kind(const char *command)
+deployed_kind(const struct cli_command *c)
 {
-	if (strstr(command, " jobs ") != NULL)
+	if (c->kind == CLI_JOB)
 		return RUN_JOB;
-	if (strstr(command, " worker-pools ") != NULL)
+	if (c->kind == CLI_WORKER_POOL)
 		return RUN_WORKER_POOL;
 	return RUN_SERVICE;
 }

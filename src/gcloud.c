@@ -23,6 +23,7 @@
 
 #include "conf.h"
 #include "gcloud.h"
+#include "hint.h"
 #include "stdinbuf.h"
 
 static struct sigaction saved_pipe;
@@ -152,7 +153,7 @@ gcloud_locate(const char *override, char *out, size_t outlen, char *err,
 	if (search_path(&self, have_self, out, outlen) == 0)
 		return 0;
 	snprintf(err, errlen, "gcloud: command not found (no gcloud on PATH "
-	    "other than this program; set GCLOUD_RUN_DEPLOY_GCLOUD)");
+	    "other than this program; " HINT_SET_GCLOUD ")");
 	return -1;
 }
 
@@ -164,7 +165,7 @@ gcloud_exec(const char *path, char **fwd, int nfwd, int depth)
 
 	if (depth >= GCLOUD_MAX_DEPTH) {
 		fprintf(stderr, "ERROR: (gcloud-run-deploy) '%s' leads back to "
-		    "this program (%d hand-overs); set GCLOUD_RUN_DEPLOY_GCLOUD "
+		    "this program (%d hand-overs); " HINT_SET_GCLOUD " "
 		    "to the real gcloud\n", path, depth);
 		exit(127);
 	}

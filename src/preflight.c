@@ -250,7 +250,7 @@ target(struct run *r, struct run_read *d)
 static const char *
 noun(const struct run *r)
 {
-	enum run_kind k = deployed_kind(r->a->command);
+	enum run_kind k = deployed_kind(&r->a->cmd);
 
 	return k == RUN_JOB ? "job" : k == RUN_WORKER_POOL ? "worker pool" :
 	    "service";
@@ -338,7 +338,7 @@ read_target(struct run *r, char *endpoint, size_t len, char *err,
 {
 	struct run_read *d = &r->dep;
 
-	d->kind = deployed_kind(r->a->command);
+	d->kind = deployed_kind(&r->a->cmd);
 	target(r, d);
 	if (d->project == NULL || d->region == NULL || d->name == NULL) {
 		snprintf(err, errlen, "cannot read what is deployed: no %s "
@@ -364,7 +364,7 @@ deployed_answer(struct run *r, char *err, size_t errlen)
 	struct run_read *d = &r->dep;
 
 	if (d->status == RUN_ERROR) {
-		report_run_error(d, err, errlen);
+		hint_run_error(d, err, errlen);
 		if (r->mode != PREFLIGHT_WARN)
 			return -1;
 		snprintf(r->unread, sizeof(r->unread), "%.600s: the images it "

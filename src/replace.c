@@ -8,27 +8,19 @@
 #include "replace.h"
 #include "stdinbuf.h"
 
-static const char *
-verb(const char *command)
-{
-	const char *sp = strrchr(command, ' ');
-
-	return sp != NULL ? sp + 1 : command;
-}
-
 int
 replace_is(const struct deploy_args *a)
 {
-	return a->command != NULL && strcmp(verb(a->command), "replace") == 0;
+	return a->command != NULL && a->cmd.verb == CLI_VERB_REPLACE;
 }
 
 /* The kind the command replaces: gcloud builds that message from FILE. */
 static const char *
-wanted_kind(const char *command)
+wanted_kind(const struct cli_command *c)
 {
-	if (strstr(command, " jobs ") != NULL)
+	if (c->kind == CLI_JOB)
 		return "Job";
-	if (strstr(command, " worker-pools ") != NULL)
+	if (c->kind == CLI_WORKER_POOL)
 		return "WorkerPool";
 	return "Service";
 }
@@ -52,7 +44,7 @@ int
 replace_images(const struct deploy_args *a, struct manifest *m,
     struct cli_image **list, size_t *n, char *err, size_t errlen)
 {
-	const char *want = wanted_kind(a->command);
+	const char *want = wanted_kind(&a->cmd);
 	size_t i;
 
 	*list = NULL;

@@ -102,12 +102,9 @@ report_hint(const char *fmt, ...)
 {
 	va_list ap;
 
-	progress_stop();
-	fputs("hint: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	hint_vline(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 static cJSON *
@@ -163,16 +160,6 @@ detail(const struct report_image *im, char *buf, size_t len)
 		    ": " : "", q->e.message, "");
 }
 
-/* The command that grants the Cloud Run service agent read access. */
-static void
-agent_grant(const struct report *r, const struct imageref *ref, char *buf,
-    size_t len, const char *sep)
-{
-	report_grant_line(r->agent_member != NULL && *r->agent_member ?
-	    r->agent_member : "serviceAccount:service-PROJECT_NUMBER@"
-	    AGENT_DOMAIN, ref, sep, buf, len);
-}
-
 static void
 agent_detail(const struct report *r, const struct report_image *im,
     char *buf, size_t len)
@@ -201,7 +188,8 @@ json_agent(const struct report *r, const struct report_image *im)
 	    cJSON_CreateString(agents[im->sa->result]));
 	agent_detail(r, im, buf, sizeof(buf));
 	cJSON_AddItemToObject(o, "detail", str_or_null(buf));
-	agent_grant(r, &im->ref, buf, sizeof(buf), " ");
+	hint_agent_grant_line(r->agent_member, &im->ref, " ", buf,
+	    sizeof(buf));
 	cJSON_AddItemToObject(o, "grant", str_or_null(
 	    im->sa->result == AGENT_MISSING ||
 	    im->sa->result == AGENT_UNKNOWN ? buf : NULL));
@@ -228,7 +216,7 @@ json_denied(cJSON *o, const struct report *r, const struct report_image *im)
 
 	cJSON_AddItemToObject(o, "member", str_or_null(known ? member : NULL));
 	cJSON_AddItemToObject(o, "grant", str_or_null(
-	    report_grant_line(known ? member : "MEMBER", &im->ref, " ", grant,
+	    hint_grant_line(known ? member : "MEMBER", &im->ref, " ", grant,
 	    sizeof(grant)) == 0 ? grant : NULL));
 	cJSON_AddItemToObject(o, "member_note", str_or_null(r->who.note));
 }
@@ -335,47 +323,6 @@ report_json(FILE *f, const struct report *r)
 	fflush(f);
 }
 
-int
-report_grant_line(const char *member, const struct imageref *ref,
-    const char *sep, char *buf, size_t len)
-{
-	char q[4][1024];
-	int n;
-
-	if (ref->kind != IMAGEREF_AR && ref->kind != IMAGEREF_GCR)
-		return -1;
-	/* Every value is one shell word, whatever its bytes. */
-	if (san_shell_quote(ref->repository, q[0], sizeof(q[0])) != 0 ||
-	    san_shell_quote(ref->project, q[1], sizeof(q[1])) != 0 ||
-	    san_shell_quote(ref->location, q[2], sizeof(q[2])) != 0 ||
-	    san_shell_quote(member, q[3], sizeof(q[3])) != 0)
-		return -1;
-	n = snprintf(buf, len, "gcloud artifacts repositories "
-	    "add-iam-policy-binding %s --project=%s%s--location=%s "
-	    "--member=%s --role=roles/artifactregistry.reader",
-	    q[0], q[1], sep, q[2], q[3]);
-	return n < 0 || (size_t)n >= len ? -1 : 0;
-}
-
-void
-report_grant(FILE *f, const struct principal *who, const struct imageref *ref,
-    const char *whose)
-{
-	char member[400], line[1200], note[600];
-
-	if (principal_grant_member(who, member, sizeof(member)) != 0)
-		strlcpy(member, "MEMBER", sizeof(member));
-	if (report_grant_line(member, ref, " \\\n    ", line,
-	    sizeof(line)) != 0)
-		return;
-	fprintf(f, "To grant it, run:\n  %s\n", line);
-	if (who->kind == PRINCIPAL_UNKNOWN)
-		fprintf(f, "  (MEMBER: user:EMAIL or serviceAccount:EMAIL of "
-		    "%s)\n", whose);
-	if (who->note[0] != '\0')	/* why, or what the member stands for */
-		fprintf(f, "  (%s)\n", shown(who->note, note, sizeof(note)));
-}
-
 static void
 who_text(const struct report *r, char *buf, size_t len)
 {
@@ -440,7 +387,7 @@ text_denied(FILE *f, const struct report *r, const struct report_image *im,
 		fprintf(f, "  Artifact Registry does not list it for this "
 		    "principal: it is not granted,\n  or the repository does "
 		    "not exist.\n");
-	report_grant(f, &r->who, &im->ref, TOKEN_OWNER);
+	hint_grant(f, &r->who, &im->ref, TOKEN_OWNER);
 }
 
 /* "PRINCIPAL cannot read 3 images in 2 repositories", when several. */
@@ -466,32 +413,6 @@ text_denied_summary(FILE *f, const struct report *r)
 	return 1;
 }
 
-static void
-text_error_hint(FILE *f, const struct report_image *im)
-{
-	const struct ar_query *q = im->q;
-
-	if (strcmp(q->e.reason, "SERVICE_DISABLED") == 0)
-		fprintf(f, "  The Artifact Registry API is not enabled for "
-		    "the project. Enable it with:\n  gcloud services enable "
-		    "artifactregistry.googleapis.com --project=%s\n",
-		    im->ref.project);
-	else if (strcmp(q->e.reason, "ACCESS_TOKEN_EXPIRED") == 0 ||
-	    q->e.http_code == 401)
-		fprintf(f, "  The access token has expired or is not valid. "
-		    "Log in again with 'gcloud auth login'\n  (or refresh the "
-		    "token in CLOUDSDK_AUTH_ACCESS_TOKEN or the access token "
-		    "file).\n");
-	else if (strcmp(q->e.reason, "USER_PROJECT_DENIED") == 0)
-		fprintf(f, "  The quota project (--billing-project or "
-		    "billing/quota_project) cannot be used by this principal;\n"
-		    "  it needs roles/serviceusage.serviceUsageConsumer there, "
-		    "or unset the quota project.\n");
-	else if (q->e.http_code == 0)
-		fprintf(f, "  Check the network, the proxy settings "
-		    "(proxy/* properties) and core/custom_ca_certs_file.\n");
-}
-
 /* The registry's answer about a manifest: missing, refused or no answer. */
 static void
 text_manifest(FILE *f, const struct report *r, const struct report_image *im)
@@ -510,14 +431,11 @@ text_manifest(FILE *f, const struct report *r, const struct report_image *im)
 		    x->detail);
 	fprintf(f, "  manifest: %s\n", x->url);
 	if (x->status == EXISTS_MISSING)
-		fprintf(f, "  Check the tag or digest; 'gcloud artifacts docker "
-		    "tags list %s/%s' lists the tags.\n", im->ref.domain,
-		    im->ref.path);
+		hint_tags(f, im->ref.domain, im->ref.path);
 	else if (x->status == EXISTS_DENIED)
-		report_grant(f, &r->who, &im->ref, TOKEN_OWNER);
+		hint_grant(f, &r->who, &im->ref, TOKEN_OWNER);
 	else if (x->http_code == 0)
-		fprintf(f, "  Check the network, the proxy settings "
-		    "(proxy/* properties) and core/custom_ca_certs_file.\n");
+		hint_network(f);
 }
 
 /* Not covered: a warning (an error when it fails only mode). */
@@ -551,7 +469,6 @@ static void
 text_agent(FILE *f, const struct report *r, const struct report_image *im)
 {
 	char sa[SHOWN];
-	char buf[1200];
 	int block = report_agent_block() && im->sa->result == AGENT_MISSING;
 	const char *c = block ? RED(r->color) : YELLOW(r->color);
 
@@ -570,11 +487,8 @@ text_agent(FILE *f, const struct report *r, const struct report_image *im)
 	    "and through groups are not read: if none\n  of them lets the "
 	    "agent read the repository, the deploy is accepted but the new\n"
 	    "  revision fails to pull the image.\n", im->ref.resource);
-	agent_grant(r, &im->ref, buf, sizeof(buf), " \\\n    ");
-	fprintf(f, "To grant it, run:\n  %s\n", buf);
-	if (im->sa->result == AGENT_MISSING && !block)
-		fprintf(f, "  (--preflight-service-agent=block makes this stop "
-		    "the deploy, for a CI gate)\n");
+	hint_agent_grant(f, r->agent_member, &im->ref,
+	    im->sa->result == AGENT_MISSING && !block);
 }
 
 static void
@@ -615,7 +529,7 @@ text_error(FILE *f, const struct report *r, const struct report_image *im)
 	fprintf(f, ": %s\n", shown(buf, safe, sizeof(safe)));
 	if (im->q != NULL) {
 		fprintf(f, "  repository: %s\n", im->ref.resource);
-		text_error_hint(f, im);
+		hint_ar_error(f, &im->q->e, im->ref.project);
 	}
 }
 

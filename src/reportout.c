@@ -206,7 +206,7 @@ report_note(const struct report *r, char *buf, size_t len)
 		add(buf, len, "no credentials: no account, access token or "
 		    "token file is set, so a check would stop here unless the "
 		    "metadata server (Compute Engine, Cloud Build, Cloud Run) "
-		    "names an account; 'gcloud auth login' signs in");
+		    "names an account; " HINT_SIGN_IN);
 	for (i = 0; i < r->n; i++) {
 		const struct report_image *im = &r->images[i];
 
@@ -246,36 +246,6 @@ report_note(const struct report *r, char *buf, size_t len)
 }
 
 void
-report_run_error(const struct run_read *d, char *buf, size_t len)
-{
-	const struct api_error *e = &d->e;
-	const char *what = d->kind == RUN_JOB ? "job" :
-	    d->kind == RUN_WORKER_POOL ? "worker pool" : "service";
-
-	if (e->http_code == 401 ||
-	    strcmp(e->reason, "ACCESS_TOKEN_EXPIRED") == 0)
-		snprintf(buf, len, "cannot read %s '%s' from Cloud Run (HTTP "
-		    "401): the access token has expired or is not valid; log "
-		    "in again with 'gcloud auth login', or refresh the token in "
-		    "CLOUDSDK_AUTH_ACCESS_TOKEN or the access token file",
-		    what, d->name);
-	else if (e->http_code == 0)
-		snprintf(buf, len, "cannot reach Cloud Run to read %s '%s': %s; "
-		    "check the network, the proxy settings (proxy/* "
-		    "properties) and core/custom_ca_certs_file", what, d->name,
-		    e->message);
-	else if (e->http_code == 403)
-		snprintf(buf, len, "Cloud Run refused to show %s '%s' (HTTP "
-		    "403: %s): reading it needs run.%s.get (roles/run.viewer), "
-		    "to find the images an update keeps", what, d->name,
-		    e->message, d->kind == RUN_JOB ? "jobs" :
-		    d->kind == RUN_WORKER_POOL ? "workerPools" : "services");
-	else
-		snprintf(buf, len, "cannot read %s '%s' from Cloud Run (HTTP "
-		    "%ld): %s", what, d->name, e->http_code, e->message);
-}
-
-void
 report_way_out(FILE *f, const struct report *r)
 {
 	const char *cause, *msg;
@@ -286,11 +256,6 @@ report_way_out(FILE *f, const struct report *r)
 	if (strcmp(cause, "invalid-image") == 0 ||
 	    strcmp(cause, "image-not-found") == 0)
 		return;		/* bad input: the fix is in the command */
-	if (strcmp(cause, "timeout") == 0)
-		fprintf(f, "hint: the check gave up at its deadline of %ld s; "
-		    "GCLOUD_RUN_DEPLOY_TIMEOUT=SECONDS gives it longer\n",
-		    setup_timeout_ms / 1000);
-	fprintf(f, "hint: the check could not finish, so gcloud did not run; "
-	    "to deploy anyway,\n  with this report as a warning: "
-	    "--preflight=warn (or GCLOUD_RUN_DEPLOY_PREFLIGHT=warn)\n");
+	hint_way_out(f, strcmp(cause, "timeout") == 0,
+	    setup_timeout_ms / 1000);
 }

@@ -53,6 +53,7 @@
 #include "conf.h"
 #include "metadata.h"
 #include "helperrun.h"
+#include "hint.h"
 #include "props.h"
 #include "token.h"
 #include "tokencache.h"
@@ -233,7 +234,7 @@ other_universe(const char *u, char *err, size_t errlen)
 		return 0;
 	snprintf(err, errlen, "core/universe_domain is '%.100s': this check "
 	    "asks only the " UNIVERSE " universe, and a token of another "
-	    "universe is not sent there (deploy with --preflight=off)", u);
+	    "universe is not sent there (" HINT_OTHER_UNIVERSE ")", u);
 	return -1;
 }
 

@@ -116,6 +116,14 @@ test_merge(void **state)
 	    noside);			/* no ports: the first */
 }
 
+/* The command as cli_parse() leaves it: its words, and their typed form. */
+static void
+command(struct deploy_args *a, const char *row)
+{
+	a->command = (char *)row;
+	assert_int_equal(cli_command_type(row, &a->cmd), 0);
+}
+
 static void
 test_wanted(void **state)
 {
@@ -124,25 +132,27 @@ test_wanted(void **state)
 	(void)state;
 	memset(&a, 0, sizeof(a));
 	a.check = 1;
-	a.command = "run services update";
+	command(&a, "run services update");
 	assert_int_equal(deployed_wanted(&a), 1);
-	a.command = "run deploy";
+	command(&a, "run deploy");
 	assert_int_equal(deployed_wanted(&a), 0);	/* source build */
 	a.nimages = 1;
 	assert_int_equal(deployed_wanted(&a), 1);
-	a.command = "run jobs create";
+	command(&a, "run jobs create");
 	assert_int_equal(deployed_wanted(&a), 0);
-	a.command = "beta run services replace";
+	command(&a, "beta run services replace");
 	assert_int_equal(deployed_wanted(&a), 0);
-	a.command = "alpha run jobs update";
-	assert_int_equal(deployed_kind(a.command), RUN_JOB);
-	a.command = "beta run worker-pools update";
-	assert_int_equal(deployed_kind(a.command), RUN_WORKER_POOL);
-	a.command = "beta run multi-region-services update";
+	command(&a, "alpha run jobs update");
+	assert_int_equal(deployed_kind(&a.cmd), RUN_JOB);
+	command(&a, "beta run worker-pools update");
+	assert_int_equal(deployed_kind(&a.cmd), RUN_WORKER_POOL);
+	command(&a, "beta run multi-region-services update");
 	assert_int_equal(deployed_wanted(&a), 0);
-	a.command = "alpha run workers update";
+	assert_non_null(deployed_unreadable(&a));
+	command(&a, "alpha run workers update");
 	assert_int_equal(deployed_wanted(&a), 0);
-	a.command = "beta run worker-pools update";
+	assert_non_null(deployed_unreadable(&a));
+	command(&a, "beta run worker-pools update");
 	a.check = 0;
 	assert_int_equal(deployed_wanted(&a), 0);
 }
