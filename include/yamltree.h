@@ -18,7 +18,7 @@
  * first, the manifest reader lets libyaml refuse them).
  *
  * Steps for a caller:
- *   1. fill a struct ypolicy (every field: zero is not a default);
+ *   1. fill a struct ypolicy (a cap of 0 is no cap);
  *   2. ytree_load(buf, len, &pol, &t, &e): 0, or -1 with e.code, e.line
  *      and e.what saying why (the caller words the message);
  *   3. t.root is NULL when the stream holds no (kept) document; t.v11 says

@@ -60,10 +60,7 @@ ffyaml_load(const char *buf, size_t len, struct ytree *d,
 		.merge = YMERGE_FLATTEN,
 		.docs = YDOCS_ONE,
 		.maxdepth = FLAGSFILE_MAXNEST,
-		.maxnodes = 0,
-		.maxweight = 0,
-		.maxanchors = 0,
-		.budget = &budget->nodes
+		.budget = &budget->nodes	/* no other cap */
 	};
 	struct yerror e;
 

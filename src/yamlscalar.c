@@ -121,6 +121,21 @@ unscore(const char *s)
 	return t;
 }
 
+/* s as int() and float() read it: no white space around, no '_'. */
+static char *
+trimmed(const char *s)
+{
+	char *t, *p;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	if ((t = unscore(s)) == NULL)
+		return NULL;
+	for (p = t + strlen(t); p > t && isspace((unsigned char)p[-1]); p--)
+		p[-1] = '\0';
+	return t;
+}
+
 /* Python's str(int(s)); NULL with *bad set when int() would fail. */
 static char *
 py_int(const char *s, int *bad)
@@ -129,12 +144,8 @@ py_int(const char *s, int *bad)
 	size_t nd;
 	int neg = 0;
 
-	while (isspace((unsigned char)*s))
-		s++;
-	if ((t = unscore(s)) == NULL)
+	if ((t = trimmed(s)) == NULL)
 		return NULL;
-	for (p = t + strlen(t); p > t && isspace((unsigned char)p[-1]); p--)
-		p[-1] = '\0';
 	p = t;
 	if (*p == '+' || *p == '-')
 		neg = *p++ == '-';
@@ -230,14 +241,10 @@ py_repr(double x, char *out, size_t len)
 static char *
 py_float(const char *s, int *bad)
 {
-	char *t, *p, out[64];
+	char *t, out[64];
 
-	while (isspace((unsigned char)*s))
-		s++;
-	if ((t = unscore(s)) == NULL)
+	if ((t = trimmed(s)) == NULL)
 		return NULL;
-	for (p = t + strlen(t); p > t && isspace((unsigned char)p[-1]); p--)
-		p[-1] = '\0';
 	*bad = !py_float_ok(t);
 	if (!*bad)
 		py_repr(strtod(t, NULL), out, sizeof(out));
