@@ -129,6 +129,33 @@ candidates(struct flat *b, struct ynode *m, struct cand *c, size_t *nc,
 	return 0;
 }
 
+/* The k pairs of c as m's kids. */
+static int
+install(struct flat *b, struct ynode *m, const struct cand *c, size_t k)
+{
+	size_t i;
+
+	if (k * 2 > m->cap) {
+		/*
+		 * Merged keys can need far more room than the map's own:
+		 * yamltree.c's grow() doubles once, so allocate exactly
+		 * what is needed.
+		 */
+		free(m->kid);
+		m->cap = 0;
+		if ((m->kid = reallocarray(NULL, k * 2,
+		    sizeof(*m->kid))) == NULL)
+			return fail(b, YE_NOMEM, m->line);
+		m->cap = k * 2;
+	}
+	for (i = 0; i < k; i++) {
+		m->kid[2 * i] = c[i].key;
+		m->kid[2 * i + 1] = c[i].val;
+	}
+	m->nkid = 2 * k;
+	return 0;
+}
+
 /* Own keys first, then merged ones not already there; no duplicates. */
 static int
 flatten(struct flat *b, struct ynode *m)
@@ -159,31 +186,13 @@ flatten(struct flat *b, struct ynode *m)
 		c[k++] = c[i];
 	}
 	qsort(c, k, sizeof(*c), ordercmp);
-	if (k * 2 > m->cap) {
-		/*
-		 * Merged keys can need far more room than the map's own:
-		 * grow() doubles once, so allocate exactly what is needed.
-		 */
-		free(m->kid);
-		m->cap = 0;
-		if ((m->kid = reallocarray(NULL, k * 2,
-		    sizeof(*m->kid))) == NULL) {
-			fail(b, YE_NOMEM, m->line);
-			goto out;
-		}
-		m->cap = k * 2;
-	}
-	for (i = 0; i < k; i++) {
-		m->kid[2 * i] = c[i].key;
-		m->kid[2 * i + 1] = c[i].val;
-	}
-	m->nkid = 2 * k;
+	if (install(b, m, c, k) < 0)
+		goto out;
 	rc = 0;
 out:
 	free(c);
 	return rc;
 }
-
 
 int
 ytree_flatten(struct ynode *m, const struct ypolicy *pol, struct yerror *e)
