@@ -27,6 +27,7 @@
 #include "flagsfile.h"
 #include "flagsfile_int.h"
 #include "stdinbuf.h"
+#include "yamltree.h"
 
 #define FLAG	"--flags-file"
 
@@ -272,7 +273,7 @@ fail_at(struct ctx *c, const char *path, int line, const char *msg)
 
 /* "--flags-file: PATH" or "--flags-file: [PATH, ...]" in a file. */
 static int
-include(struct ctx *c, const char *path, const struct ffnode *v)
+include(struct ctx *c, const char *path, const struct ynode *v)
 {
 	size_t i;
 	int rc = 0;
@@ -284,14 +285,14 @@ include(struct ctx *c, const char *path, const struct ffnode *v)
 	}
 	c->stack[c->depth].file = path;
 	c->stack[c->depth++].line = v->line;
-	if (v->type == FFN_SCALAR && v->vtype == FFV_STR)
+	if (v->type == Y_SCALAR && v->vtype == YV_STR)
 		rc = add_file(c, v->str);
-	else if (v->type == FFN_SEQ)
-		for (i = 0; i < v->nkids && rc == 0; i++)
-			rc = v->kids[i]->type != FFN_SCALAR ?
-			    fail_at(c, path, v->kids[i]->line, FLAG
+	else if (v->type == Y_SEQ)
+		for (i = 0; i < v->nkid && rc == 0; i++)
+			rc = v->kid[i]->type != Y_SCALAR ?
+			    fail_at(c, path, v->kid[i]->line, FLAG
 			    ": expected a path") :
-			    add_file(c, v->kids[i]->raw);	/* as written */
+			    add_file(c, v->kid[i]->val);	/* as written */
 	else
 		rc = fail_at(c, path, v->line, FLAG ": expected a path or "
 		    "a list of paths");
@@ -319,24 +320,24 @@ owned(struct ctx *c, const char *path, int line, char *w, int kind)
 
 /* One KEY: VALUE of a file. */
 static int
-entry(struct ctx *c, const char *path, const struct ffnode *k,
-    const struct ffnode *v)
+entry(struct ctx *c, const char *path, const struct ynode *k,
+    const struct ynode *v)
 {
 	char *w, err[256];
 	size_t n;
 
-	if (strcmp(k->raw, FLAG) == 0)
+	if (strcmp(k->val, FLAG) == 0)
 		return include(c, path, v);
-	if (v->type == FFN_SCALAR && v->vtype != FFV_NULL &&
-	    v->vtype != FFV_BOOL) {
-		n = strlen(k->raw) + strlen(v->str) + 2;
+	if (v->type == Y_SCALAR && v->vtype != YV_NULL &&
+	    v->vtype != YV_BOOL) {
+		n = strlen(k->val) + strlen(v->str) + 2;
 		if ((w = malloc(n)) != NULL)
-			snprintf(w, n, "%s=%s", k->raw, v->str);
+			snprintf(w, n, "%s=%s", k->val, v->str);
 		return owned(c, path, k->line, w, FLAGSFILE_ENTRY);
 	}
-	if (owned(c, path, k->line, strdup(k->raw), FLAGSFILE_ENTRY) < 0)
+	if (owned(c, path, k->line, strdup(k->val), FLAGSFILE_ENTRY) < 0)
 		return -1;
-	if (v->type == FFN_SCALAR)
+	if (v->type == Y_SCALAR)
 		return 0;
 	if (ffscalar_json(v, &w, &c->budget, err, sizeof(err)) < 0)
 		return fail_at(c, path, v->line, err);
@@ -344,25 +345,25 @@ entry(struct ctx *c, const char *path, const struct ffnode *k,
 }
 
 static int
-expand_doc(struct ctx *c, const char *path, const struct ffdoc *d)
+expand_doc(struct ctx *c, const char *path, const struct ytree *d)
 {
 	static const char shape[] = FLAG " file must contain a dictionary "
 	    "or list of dictionaries of flags.";
-	struct ffnode *const *m = &d->root;
+	struct ynode *const *m = &d->root;
 	size_t i, j, nm = 1;
 
 	if (d->root == NULL)	/* gcloud crashes here */
 		return fail_at(c, path, 1, shape);
-	if (d->root->type == FFN_SEQ) {
-		m = d->root->kids;
-		nm = d->root->nkids;
+	if (d->root->type == Y_SEQ) {
+		m = d->root->kid;
+		nm = d->root->nkid;
 	}
 	for (i = 0; i < nm; i++) {
-		if (m[i]->type != FFN_MAP)
+		if (m[i]->type != Y_MAP)
 			return fail_at(c, path, m[i]->line, shape);
-		for (j = 0; j + 1 < m[i]->nkids; j += 2)
-			if (entry(c, path, m[i]->kids[j],
-			    m[i]->kids[j + 1]) < 0)
+		for (j = 0; j + 1 < m[i]->nkid; j += 2)
+			if (entry(c, path, m[i]->kid[j],
+			    m[i]->kid[j + 1]) < 0)
 				return -1;
 	}
 	return 0;
@@ -404,7 +405,7 @@ contents(struct ctx *c, const char *path, const char **buf, size_t *len,
 static int
 add_file(struct ctx *c, const char *path)
 {
-	struct ffdoc d;
+	struct ytree d;
 	const char *buf;
 	char *mine, msg[256];
 	size_t len;
@@ -438,10 +439,10 @@ add_file(struct ctx *c, const char *path)
 		    strstr(msg, "too deeply") != NULL ||
 		    strstr(msg, "too many YAML nodes") != NULL)
 			c->limit = 1;
-		ffyaml_free(&d);
+		ytree_free(&d);
 	} else {
 		rc = expand_doc(c, path, &d);
-		ffyaml_free(&d);
+		ytree_free(&d);
 	}
 out:
 	free(mine);

@@ -155,8 +155,8 @@ check_merges(struct pctx *c)
 	const struct ynode *m, *v;
 	size_t i, j, k;
 
-	for (i = 0; i < c->nall; i++) {
-		if ((m = c->all[i])->type != Y_MAP)
+	for (i = 0; i < c->t.nall; i++) {
+		if ((m = c->t.all[i])->type != Y_MAP)
 			continue;
 		for (j = 0; j + 1 < m->nkid; j += 2) {
 			if (!ismerge(m->kid[j]))
@@ -217,7 +217,7 @@ static const char *const jobmark[] = { "spec", "template", "spec",
 static int
 walk(struct pctx *c, const char *const *keys, const struct ynode **out)
 {
-	const struct ynode *n = c->root;
+	const struct ynode *n = c->t.root;
 	char where[128] = "";
 	int r;
 
@@ -324,18 +324,18 @@ extract(struct pctx *c, struct manifest *m)
 	size_t i;
 	int r;
 
-	if (c->root == NULL)
+	if (c->t.root == NULL)
 		return myaml_fail(c, 0, "no YAML or JSON document in it");
 	if (check_merges(c) == -1)
 		return -1;
-	if (c->root->type != Y_MAP)
-		return myaml_fail(c, c->root->line, "not a mapping but a "
+	if (c->t.root->type != Y_MAP)
+		return myaml_fail(c, c->t.root->line, "not a mapping but a "
 		    "%s: is this a Cloud Run manifest?",
-		    c->root->type == Y_SEQ ? "list" : "scalar");
-	if (strfield(c, c->root, "kind", "kind", &m->kind) == -1 ||
-	    strfield(c, c->root, "apiVersion", "apiVersion",
+		    c->t.root->type == Y_SEQ ? "list" : "scalar");
+	if (strfield(c, c->t.root, "kind", "kind", &m->kind) == -1 ||
+	    strfield(c, c->t.root, "apiVersion", "apiVersion",
 	    &m->api_version) == -1 ||
-	    (r = getv(c, c->root, "metadata", &md)) == -1)
+	    (r = getv(c, c->t.root, "metadata", &md)) == -1)
 		return -1;
 	if (r == 1 && md->type == Y_MAP &&
 	    strfield(c, md, "name", "metadata.name", &m->name) == -1)

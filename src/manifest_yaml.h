@@ -1,36 +1,15 @@
 /*
- * manifest_yaml.h - private to manifest.c and manifest_yaml.c: the tree
- * libyaml's events are built into, and the helpers both files share.
+ * manifest_yaml.h - private to manifest.c and manifest_yaml.c: the
+ * reader's state around its tree (yamltree.h), and the helpers both files
+ * share.
  */
 #ifndef MANIFEST_YAML_H
 #define MANIFEST_YAML_H
 
-#include <regex.h>
 #include <stddef.h>
 
 #include "manifest.h"
-
-#define NRES	5	/* bool, int, float, timestamp, merge/value */
-
-enum ytype { Y_SCALAR, Y_SEQ, Y_MAP };
-
-struct ynode {
-	enum ytype	 type;
-	char		*val;		/* scalar bytes, may hold NUL */
-	size_t		 vlen;
-	int		 plain;		/* unquoted scalar */
-	char		*tag;		/* explicit tag, or NULL */
-	size_t		 line;
-	struct ynode	**kid;		/* items; or key, value, key, ... */
-	size_t		 nkid, cap;
-	size_t		 weight;	/* nodes, aliases expanded */
-	int		 done;
-};
-
-struct anchor {
-	char		*name;
-	struct ynode	*node;
-};
+#include "yamltree.h"
 
 struct pctx {
 	const char	*want;		/* the command's kind, or NULL */
@@ -38,16 +17,7 @@ struct pctx {
 	char		 label[512];	/* "'x.yaml'" or "standard input" */
 	char		*err;
 	size_t		 errlen;
-	struct ynode	**all;		/* owns every node */
-	size_t		 nall, allcap;
-	struct ynode	*stack[MANIFEST_MAX_DEPTH];
-	size_t		 depth;
-	struct anchor	 anch[MANIFEST_MAX_ANCHORS];
-	size_t		 nanch;
-	struct ynode	*docroot, *root;
-	int		 docv12, v12;
-	regex_t		 re[NRES];	/* of the root's YAML version */
-	size_t		 nre;		/* compiled so far */
+	struct ytree	 t;		/* t.root: the one real document */
 };
 
 int	myaml_fail(struct pctx *c, size_t line, const char *fmt, ...)
