@@ -184,3 +184,29 @@ apierror_scrub(struct api_error *e, const char *token)
 	if (strstr(e->service, token) != NULL)
 		e->service[0] = '\0';
 }
+
+cJSON *
+apierror_answer(struct api_error *e, long code, const char *body, size_t len)
+{
+	cJSON *root;
+
+	if ((root = apierror_parse(e, code, body, len)) != NULL &&
+	    (code < 200 || code >= 300)) {
+		apierror_status(e, root);
+		cJSON_Delete(root);
+		root = NULL;
+	}
+	return root;
+}
+
+cJSON *
+apierror_decode(struct api_error *e, const struct fetch *f,
+    const char *token)
+{
+	cJSON *root = NULL;
+
+	if (!apierror_transport(e, f, token))
+		root = apierror_answer(e, f->code, f->body.data, f->body.len);
+	apierror_scrub(e, token);
+	return root;
+}

@@ -388,13 +388,11 @@ audit_decode(struct audit *au, long code, const char *body, size_t len,
 	int rc = -1;
 
 	next[0] = '\0';
-	if ((root = apierror_parse(e, code, body, len)) == NULL)
+	if ((root = apierror_answer(e, code, body, len)) == NULL)
 		return -1;
 	entries = cJSON_GetObjectItemCaseSensitive(root, "entries");
 	tok = cJSON_GetObjectItemCaseSensitive(root, "nextPageToken");
-	if (code < 200 || code > 299)
-		apierror_status(e, root);
-	else if ((entries != NULL && !cJSON_IsArray(entries)) ||
+	if ((entries != NULL && !cJSON_IsArray(entries)) ||
 	    (tok != NULL && !cJSON_IsString(tok)))
 		bad_page(e, code, "malformed answer (not a page of entries)");
 	else if (tok != NULL && strlcpy(next, tok->valuestring, nextlen) >=

@@ -87,7 +87,7 @@ runclient_decode(struct run_read *r, const char *body, size_t len)
 	cJSON *root;
 	int rc = 0;
 
-	if ((root = apierror_parse(&r->e, 200, body, len)) == NULL) {
+	if ((root = apierror_answer(&r->e, 200, body, len)) == NULL) {
 		r->status = RUN_ERROR;
 		return 0;
 	}
@@ -103,8 +103,6 @@ runclient_decode(struct run_read *r, const char *body, size_t len)
 void
 runclient_answer(struct run_read *r, const struct fetch *f, const char *token)
 {
-	cJSON *root;
-
 	r->status = RUN_ERROR;
 	if (apierror_transport(&r->e, f, token))
 		return;
@@ -116,11 +114,9 @@ runclient_answer(struct run_read *r, const struct fetch *f, const char *token)
 		runclient_decode(r, f->body.data, f->body.len);
 		return;
 	}
-	if ((root = apierror_parse(&r->e, f->code, f->body.data,
-	    f->body.len)) != NULL) {
-		apierror_status(&r->e, root);
-		cJSON_Delete(root);
-	}
+	/* a non-2xx answer: never a tree, only r->e */
+	cJSON_Delete(apierror_answer(&r->e, f->code, f->body.data,
+	    f->body.len));
 	apierror_scrub(&r->e, token);
 	/* The API is off in the project: nothing can be deployed there. */
 	if (f->code == 403 && strcmp(r->e.reason, "SERVICE_DISABLED") == 0) {
