@@ -8,6 +8,7 @@
 #include <cjson/cJSON.h>
 
 #include "apierror.h"
+#include "util_json.h"
 
 #define ERRORINFO	"type.googleapis.com/google.rpc.ErrorInfo"
 
@@ -45,14 +46,6 @@ apierror_copy(char *dst, size_t dlen, const char *src)
 	for (i = 0; dst[i] != '\0'; i++)
 		if ((unsigned char)dst[i] < 0x20 || dst[i] == 0x7f)
 			dst[i] = ' ';
-}
-
-static const char *
-jstr(const cJSON *o, const char *name)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
 static void

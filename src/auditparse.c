@@ -21,6 +21,7 @@
 #include <cjson/cJSON.h>
 
 #include "audit.h"
+#include "util_json.h"
 
 #define SA_SUFFIX	".gserviceaccount.com"
 #define DIGITS		"0123456789"
@@ -163,14 +164,6 @@ jobj(const cJSON *o, const char *name)
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
 
 	return cJSON_IsObject(v) ? v : NULL;
-}
-
-static const char *
-jstr(const cJSON *o, const char *name)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
 /* An address that may stand in "--member=user:EMAIL" on a shell line. */

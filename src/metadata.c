@@ -31,6 +31,7 @@
 #include "metadata.h"
 #include "props.h"
 #include "tokencache.h"
+#include "util_str.h"
 #include "wipe.h"
 
 #define DEFAULT_HOST	"metadata.google.internal"
@@ -70,12 +71,6 @@ answer_free(struct answer *a)
 	if (a->body.data != NULL)
 		explicit_bzero(a->body.data, a->body.len);
 	http_buf_free(&a->body);
-}
-
-static int
-nonempty(const char *s)
-{
-	return s != NULL && *s != '\0';
 }
 
 const char *

@@ -27,6 +27,7 @@
 #include "http.h"
 #include "principal.h"
 #include "report.h"
+#include "util_json.h"
 #include "util_file.h"
 #include "wipe.h"
 
@@ -131,13 +132,6 @@ principal_grant_member(const struct principal *who, char *buf, size_t len)
 	return principal_member(who, buf, len);
 }
 
-
-static const char *
-jstr(const cJSON *o, const char *name)
-{
-	o = cJSON_GetObjectItemCaseSensitive(o, name);
-	return cJSON_IsString(o) ? o->valuestring : NULL;
-}
 
 /* google-auth's service_account_email: URL from the last '/' to
  * ":generateAccessToken". */

@@ -40,6 +40,7 @@
 #include "ini.h"
 #include "metadata.h"
 #include "props.h"
+#include "util_array.h"
 #include "util_file.h"
 
 #define PROPS_MAX_FILE	(1024 * 1024)
@@ -53,7 +54,7 @@ addentry(struct props_entry **arr, size_t *n, const char *key,
 {
 	struct props_entry *e;
 
-	if (ini_grow(arr, *n, sizeof(**arr)) == -1)
+	if (array_grow(arr, *n, sizeof(**arr)) == -1)
 		return -1;
 	e = &(*arr)[*n];
 	e->key = strdup(key);

@@ -57,6 +57,7 @@
 #include "token.h"
 #include "tokencache.h"
 #include "util_file.h"
+#include "util_str.h"
 #include "wipe.h"
 
 #define TOKEN_MAX_FILE	(64 * 1024)
@@ -73,12 +74,6 @@ void
 token_set_timeout(long ms)
 {
 	helper_ms = ms > 0 ? ms : 60 * 1000;
-}
-
-static int
-nonempty(const char *s)
-{
-	return s != NULL && *s != '\0';
 }
 
 /*
