@@ -22,6 +22,7 @@
 
 #include "audit.h"
 #include "util_json.h"
+#include "util_array.h"
 
 #define SA_SUFFIX	".gserviceaccount.com"
 #define DIGITS		"0123456789"
@@ -274,11 +275,10 @@ group_new(struct audit *au, const struct principal *who, const char *image)
 	char *copy;
 
 	if ((copy = strdup(image)) == NULL ||
-	    (g = reallocarray(au->g, au->n + 1, sizeof(*g))) == NULL) {
+	    array_grow(&au->g, au->n, sizeof(*au->g)) == -1) {
 		free(copy);
 		return NULL;
 	}
-	au->g = g;
 	g = &au->g[au->n++];
 	memset(g, 0, sizeof(*g));
 	g->who = *who;
@@ -299,9 +299,8 @@ service_add(struct audit_group *g, const struct entry *en)
 		if (strcmp(g->svc[i].name, en->service) == 0 &&
 		    strcmp(g->svc[i].region, en->region) == 0)
 			return 0;
-	if ((s = reallocarray(g->svc, g->nsvc + 1, sizeof(*s))) == NULL)
+	if (array_grow(&g->svc, g->nsvc, sizeof(*g->svc)) == -1)
 		return -1;
-	g->svc = s;
 	s = &g->svc[g->nsvc];
 	s->name = strdup(en->service);
 	s->region = strdup(en->region);

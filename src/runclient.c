@@ -14,6 +14,7 @@
 
 #include "fetch.h"
 #include "runclient.h"
+#include "util_array.h"
 
 static const char *const collections[] = {
 	[RUN_SERVICE] = "services",
@@ -64,9 +65,8 @@ add(struct run_read *r, const cJSON *c)
 
 	if (!cJSON_IsString(img))
 		return 0;	/* nothing to pull */
-	if ((rc = reallocarray(r->c, r->n + 1, sizeof(*rc))) == NULL)
+	if (array_grow(&r->c, r->n, sizeof(*r->c)) == -1)
 		return -1;
-	r->c = rc;
 	rc = &r->c[r->n];
 	rc->image = strdup(img->valuestring);
 	rc->name = strdup(cJSON_IsString(name) ? name->valuestring : "");
