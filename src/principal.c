@@ -28,6 +28,7 @@
 #include "principal.h"
 #include "report.h"
 #include "util_json.h"
+#include "util_str.h"
 #include "util_file.h"
 #include "wipe.h"
 
@@ -40,12 +41,7 @@
 static int
 wordok(const char *s, size_t n)
 {
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (s[i] <= ' ' || s[i] >= 0x7f || strchr("'\"\\`$", s[i]))
-			return 0;
-	return n > 0;
+	return n > 0 && plainword(s, n);
 }
 
 /* An e-mail address fit for "--member=user:EMAIL". */
