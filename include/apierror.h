@@ -5,11 +5,15 @@
  * "metadata": {"service"}}]}}), answers that are not JSON, and answers
  * that never came.  Every string is copied without control characters.
  *
- * Steps for a caller:
- *   1. root = apierror_parse(&e, code, body, len): the JSON object, or
- *      NULL with e.message saying what came instead;
- *   2. for a non-2xx answer, apierror_status(&e, root);
- *   3. cJSON_Delete(root).
+ * Steps for a caller (the one decoder of every Google API answer):
+ *   1. after fetch_all(), root = apierror_decode(&e, &f, token): the JSON
+ *      object of a 2xx answer, or NULL with e saying why not (no answer,
+ *      not a JSON object, or the error of a non-2xx answer);
+ *      from a status and a body alone: apierror_answer(&e, code, body,
+ *      len), the same without the transport and the scrub;
+ *   2. read root, then cJSON_Delete(root).
+ * The pieces (apierror_transport(), apierror_parse(), apierror_status(),
+ * apierror_scrub()) are for a caller that must look between them.
  */
 #ifndef APIERROR_H
 #define APIERROR_H
@@ -65,5 +69,19 @@ int apierror_transport(struct api_error *e, const struct fetch *f,
 
 /* Replace a message that contains the token (a server may echo it). */
 void apierror_scrub(struct api_error *e, const char *token);
+
+/*
+ * The JSON object of a 2xx answer (the caller deletes it), or NULL with e
+ * filled: apierror_parse(), then apierror_status() for a non-2xx answer.
+ */
+cJSON *apierror_answer(struct api_error *e, long code, const char *body,
+    size_t len);
+
+/*
+ * apierror_answer() of a fetch, after apierror_transport(); e is
+ * scrubbed of token either way.
+ */
+cJSON *apierror_decode(struct api_error *e, const struct fetch *f,
+    const char *token);
 
 #endif

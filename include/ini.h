@@ -20,11 +20,4 @@ typedef int (*ini_cb)(void *arg, const char *section, const char *key,
 int ini_read(char *buf, size_t len, ini_cb cb, void *arg, char *err,
     size_t errlen);
 
-/*
- * Room for element n of the array *arrp (elements of `size` bytes) whose
- * capacity is the next power of two above n: 0, or -1 on ENOMEM.  Also
- * used by props.c for its entry lists.
- */
-int ini_grow(void *arrp, size_t n, size_t size);
-
 #endif

@@ -231,18 +231,9 @@ static cJSON *
 decode(const struct fetch *f, const char *token, char *why, size_t len)
 {
 	struct api_error e;
-	cJSON *root = NULL;
+	cJSON *root;
 
-	apierror_clear(&e);
-	if (!apierror_transport(&e, f, token) &&
-	    (root = apierror_parse(&e, f->code, f->body.data,
-	    f->body.len)) != NULL && (f->code < 200 || f->code >= 300)) {
-		apierror_status(&e, root);
-		cJSON_Delete(root);
-		root = NULL;
-	}
-	apierror_scrub(&e, token);
-	if (root == NULL)
+	if ((root = apierror_decode(&e, f, token)) == NULL)
 		snprintf(why, len, "HTTP %ld%s%s: %s", e.http_code,
 		    e.status_name[0] ? " " : "", e.status_name, e.message);
 	return root;

@@ -8,6 +8,7 @@
 #include <cjson/cJSON.h>
 
 #include "apierror.h"
+#include "util_json.h"
 
 #define ERRORINFO	"type.googleapis.com/google.rpc.ErrorInfo"
 
@@ -45,14 +46,6 @@ apierror_copy(char *dst, size_t dlen, const char *src)
 	for (i = 0; dst[i] != '\0'; i++)
 		if ((unsigned char)dst[i] < 0x20 || dst[i] == 0x7f)
 			dst[i] = ' ';
-}
-
-static const char *
-jstr(const cJSON *o, const char *name)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
 static void
@@ -183,4 +176,30 @@ apierror_scrub(struct api_error *e, const char *token)
 		e->reason[0] = '\0';
 	if (strstr(e->service, token) != NULL)
 		e->service[0] = '\0';
+}
+
+cJSON *
+apierror_answer(struct api_error *e, long code, const char *body, size_t len)
+{
+	cJSON *root;
+
+	if ((root = apierror_parse(e, code, body, len)) != NULL &&
+	    (code < 200 || code >= 300)) {
+		apierror_status(e, root);
+		cJSON_Delete(root);
+		root = NULL;
+	}
+	return root;
+}
+
+cJSON *
+apierror_decode(struct api_error *e, const struct fetch *f,
+    const char *token)
+{
+	cJSON *root = NULL;
+
+	if (!apierror_transport(e, f, token))
+		root = apierror_answer(e, f->code, f->body.data, f->body.len);
+	apierror_scrub(e, token);
+	return root;
 }

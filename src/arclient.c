@@ -44,18 +44,13 @@ decodeok(struct ar_query *q, const cJSON *root)
 	    sizeof(q->e.message));
 }
 
-void
-ar_decode(struct ar_query *q, long http_code, const char *body, size_t len)
+/* The verdict on a decoded answer: root, or NULL with q->e saying why. */
+static void
+verdict(struct ar_query *q, long http_code, cJSON *root)
 {
-	cJSON *root;
-
 	q->status = AR_ERROR;
-	if ((root = apierror_parse(&q->e, http_code, body, len)) == NULL)
-		return;
-	if (http_code >= 200 && http_code < 300)
+	if (root != NULL)
 		decodeok(q, root);
-	else
-		apierror_status(&q->e, root);
 	/*
 	 * "Permission ... denied on resource ... (or it may not exist)": the
 	 * same answer as {} in words, a denial (or a missing repository).
@@ -64,6 +59,12 @@ ar_decode(struct ar_query *q, long http_code, const char *body, size_t len)
 	    strcmp(q->e.reason, "IAM_PERMISSION_DENIED") == 0)
 		q->status = AR_DENIED;
 	cJSON_Delete(root);
+}
+
+void
+ar_decode(struct ar_query *q, long http_code, const char *body, size_t len)
+{
+	verdict(q, http_code, apierror_answer(&q->e, http_code, body, len));
 }
 
 /* Defence in depth: imageref made it, but it goes into a URL path. */
@@ -204,10 +205,8 @@ ar_answers(struct ar_query *q, size_t n, const struct fetch *f, size_t nf,
 	for (i = 0; i < nf; i++) {
 		owner = f[i].arg;
 		owner->attempts = f[i].attempts;
-		if (!apierror_transport(&owner->e, &f[i], token))
-			ar_decode(owner, f[i].code, f[i].body.data,
-			    f[i].body.len);
-		apierror_scrub(&owner->e, token);
+		verdict(owner, f[i].code, apierror_decode(&owner->e, &f[i],
+		    token));
 	}
 	copydups(q, n);
 }

@@ -27,6 +27,7 @@
 #include "props.h"
 #include "report.h"
 #include "settings.h"
+#include "util_time.h"
 
 #define DIGITS	"0123456789"
 
@@ -158,15 +159,6 @@ out:
 }
 
 /* --- the query --- */
-
-static long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
 
 static void
 fail(struct aud *r, const char *msg)

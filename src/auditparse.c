@@ -21,6 +21,8 @@
 #include <cjson/cJSON.h>
 
 #include "audit.h"
+#include "util_json.h"
+#include "util_array.h"
 
 #define SA_SUFFIX	".gserviceaccount.com"
 #define DIGITS		"0123456789"
@@ -165,14 +167,6 @@ jobj(const cJSON *o, const char *name)
 	return cJSON_IsObject(v) ? v : NULL;
 }
 
-static const char *
-jstr(const cJSON *o, const char *name)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 /* An address that may stand in "--member=user:EMAIL" on a shell line. */
 static int
 email_ok(const char *s)
@@ -281,11 +275,10 @@ group_new(struct audit *au, const struct principal *who, const char *image)
 	char *copy;
 
 	if ((copy = strdup(image)) == NULL ||
-	    (g = reallocarray(au->g, au->n + 1, sizeof(*g))) == NULL) {
+	    array_grow(&au->g, au->n, sizeof(*au->g)) == -1) {
 		free(copy);
 		return NULL;
 	}
-	au->g = g;
 	g = &au->g[au->n++];
 	memset(g, 0, sizeof(*g));
 	g->who = *who;
@@ -306,9 +299,8 @@ service_add(struct audit_group *g, const struct entry *en)
 		if (strcmp(g->svc[i].name, en->service) == 0 &&
 		    strcmp(g->svc[i].region, en->region) == 0)
 			return 0;
-	if ((s = reallocarray(g->svc, g->nsvc + 1, sizeof(*s))) == NULL)
+	if (array_grow(&g->svc, g->nsvc, sizeof(*g->svc)) == -1)
 		return -1;
-	g->svc = s;
 	s = &g->svc[g->nsvc];
 	s->name = strdup(en->service);
 	s->region = strdup(en->region);
@@ -388,13 +380,11 @@ audit_decode(struct audit *au, long code, const char *body, size_t len,
 	int rc = -1;
 
 	next[0] = '\0';
-	if ((root = apierror_parse(e, code, body, len)) == NULL)
+	if ((root = apierror_answer(e, code, body, len)) == NULL)
 		return -1;
 	entries = cJSON_GetObjectItemCaseSensitive(root, "entries");
 	tok = cJSON_GetObjectItemCaseSensitive(root, "nextPageToken");
-	if (code < 200 || code > 299)
-		apierror_status(e, root);
-	else if ((entries != NULL && !cJSON_IsArray(entries)) ||
+	if ((entries != NULL && !cJSON_IsArray(entries)) ||
 	    (tok != NULL && !cJSON_IsString(tok)))
 		bad_page(e, code, "malformed answer (not a page of entries)");
 	else if (tok != NULL && strlcpy(next, tok->valuestring, nextlen) >=

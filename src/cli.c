@@ -24,6 +24,7 @@
 #include "cli_int.h"
 #include "flagsfile.h"
 #include "flagtab.h"
+#include "util_array.h"
 
 struct scan {
 	struct deploy_args	*a;
@@ -74,10 +75,8 @@ scope_entry(struct scan *s)
 		    strcmp(im->container, s->container) == 0))
 			return im;
 	}
-	im = reallocarray(a->images, a->nimages + 1, sizeof(*im));
-	if (im == NULL)
+	if (array_grow(&a->images, a->nimages, sizeof(*a->images)) == -1)
 		return NULL;
-	a->images = im;
 	im = &a->images[a->nimages++];
 	memset(im, 0, sizeof(*im));
 	im->container = s->container;
@@ -253,14 +252,11 @@ unknown_flag(struct scan *s, char **w, const unsigned char *kind, int n,
     int i)
 {
 	struct deploy_args *a = s->a;
-	const char **u;
 	const char *word = w[i];
 
-	if ((u = reallocarray(a->unknown, a->nunknown + 1,
-	    sizeof(*u))) == NULL)
+	if (array_grow(&a->unknown, a->nunknown, sizeof(*a->unknown)) == -1)
 		return -1;
-	a->unknown = u;
-	u[a->nunknown++] = word;
+	a->unknown[a->nunknown++] = word;
 	if (a->unknown_flag == NULL)
 		a->unknown_flag = word;
 	s->after_unknown = strchr(word, '=') == NULL;

@@ -16,6 +16,7 @@
 #include "curlfn.h"
 
 #include "fetch.h"
+#include "util_time.h"
 
 #define BACKOFF_MS	200LL		/* first retry after 100-200 ms */
 #define MIN_ATTEMPT_MS	100LL		/* not worth starting with less */
@@ -30,15 +31,6 @@ struct engine {
 	size_t		 pending;	/* not F_DONE */
 	long long	 deadline;
 };
-
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static int
 retryable(CURLcode res, long code)

@@ -28,6 +28,7 @@
 #include "flagsfile_int.h"
 #include "stdinbuf.h"
 #include "yamltree.h"
+#include "util_file.h"
 
 #define FLAG	"--flags-file"
 
@@ -191,7 +192,6 @@ slurp(struct ctx *c, const char *path, char **buf, size_t *len)
 {
 	struct stat st;
 	size_t room;
-	ssize_t r;
 	int fd;
 
 	*buf = NULL;
@@ -223,17 +223,11 @@ slurp(struct ctx *c, const char *path, char **buf, size_t *len)
 		close(fd);
 		return oom(c);
 	}
-	while (*len < room &&
-	    (r = read(fd, *buf + *len, room - *len)) != 0) {
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			snprintf(c->err, c->errlen, FLAG " [%s]: cannot "
-			    "read: %s", path, strerror(errno));
-			close(fd);
-			return -1;
-		}
-		*len += (size_t)r;
+	if (file_read_fd(fd, *buf, room, len) == -1) {
+		snprintf(c->err, c->errlen, FLAG " [%s]: cannot read: %s",
+		    path, strerror(errno));
+		close(fd);
+		return -1;
 	}
 	close(fd);
 	if (room < FLAGSFILE_MAXSIZE + 1 && *len > (size_t)st.st_size) {

@@ -22,17 +22,9 @@
 
 #include "helperrun.h"
 #include "httpwarm.h"
+#include "util_time.h"
 
 #define HELPER		"gcloud config config-helper"
-
-static long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
 
 /*
  * The helper's environment: ours, but gcloud must not write what it prints

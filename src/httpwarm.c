@@ -17,11 +17,11 @@
 #include <errno.h>
 #include <poll.h>
 #include <string.h>
-#include <time.h>
 
 #include "curlfn.h"
 
 #include "httpwarm.h"
+#include "util_time.h"
 
 #define WARM_MAX	2
 #define FINISH_MS	1000L	/* after the helper, at most this long */
@@ -34,15 +34,6 @@ static struct {
 	size_t		 n;
 	int		 running;
 } w;
-
-static long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
 
 static void
 drop(void)

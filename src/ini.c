@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "ini.h"
+#include "util_array.h"
 
 #define INI_MAX_VALUE	(1024 * 1024)
 #define INTERP_DEPTH	10	/* configparser.MAX_INTERPOLATION_DEPTH */
@@ -49,19 +50,6 @@ struct ini {
 	struct ini_opt	*cur;		/* the option a continuation extends */
 	size_t		 indent;
 };
-
-int
-ini_grow(void *arrp, size_t n, size_t size)
-{
-	void *np;
-
-	if (n != 0 && (n & (n - 1)) != 0)
-		return 0;	/* room is left: capacity is the next power of 2 */
-	if ((np = reallocarray(*(void **)arrp, n ? n * 2 : 1, size)) == NULL)
-		return -1;
-	*(void **)arrp = np;
-	return 0;
-}
 
 /* Append bytes to a malloc'd string of length *len. */
 static int
@@ -120,7 +108,7 @@ ini_section(struct ini *in, const char *name, char *err, size_t errlen)
 			    name);
 			return -1;
 		}
-	if (ini_grow(&in->sects, in->nsects, sizeof(*in->sects)) == -1 ||
+	if (array_grow(&in->sects, in->nsects, sizeof(*in->sects)) == -1 ||
 	    (s = strdup(name)) == NULL) {
 		snprintf(err, errlen, "%s", strerror(ENOMEM));
 		return -1;
@@ -157,7 +145,7 @@ ini_option(struct ini *in, char *s, char *err, size_t errlen)
 		free(k);
 		return -1;
 	}
-	if (ini_grow(&in->o, in->n, sizeof(*in->o)) == -1) {
+	if (array_grow(&in->o, in->n, sizeof(*in->o)) == -1) {
 		free(k);
 		goto nomem;
 	}

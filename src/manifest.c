@@ -25,6 +25,7 @@
 
 #include "manifest.h"
 #include "manifest_yaml.h"
+#include "util_file.h"
 
 #define TAG_STR		"tag:yaml.org,2002:str"
 #define TAG_MERGE	"tag:yaml.org,2002:merge"
@@ -358,67 +359,26 @@ extract(struct pctx *c, struct manifest *m)
 	return 0;
 }
 
-/* Read fd to EOF into buf: 0, or -1 with errno; *len > cap - 1: too big. */
-static int
-readall(int fd, char *buf, size_t cap, size_t *len)
-{
-	ssize_t r;
-
-	*len = 0;
-	while (*len < cap && (r = read(fd, buf + *len, cap - *len)) != 0) {
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r == -1)
-			return -1;
-		*len += (size_t)r;
-	}
-	return 0;
-}
-
 /* Read a regular file of at most MANIFEST_MAX_BYTES into *out. */
 static int
 slurp(struct pctx *c, const char *path, char **out, size_t *len)
 {
-	struct stat st;
-	char *buf = NULL;
-	int fd, rc = -1;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1 ||
-	    fstat(fd, &st) == -1) {
-		snprintf(c->err, c->errlen, "cannot read %s: %s", c->label,
-		    strerror(errno));
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
+	switch (file_read(path, MANIFEST_MAX_BYTES, FILE_REGULAR, out, len)) {
+	case FILE_OK:
+		return 0;
+	case FILE_NOTREG:
 		/* reading a pipe here would take gcloud's bytes */
-		myaml_fail(c, 0, "not a regular file");
-		goto out;
-	}
-	if (st.st_size > MANIFEST_MAX_BYTES)
-		goto big;
-	if ((buf = malloc(MANIFEST_MAX_BYTES + 1)) == NULL) {
-		myaml_fail(c, 0, "out of memory");
-		goto out;
-	}
-	if (readall(fd, buf, MANIFEST_MAX_BYTES + 1, len) == -1) {
+		return myaml_fail(c, 0, "not a regular file");
+	case FILE_TOOBIG:
+		return myaml_fail(c, 0, "larger than %d MiB: refusing to read "
+		    "it", MANIFEST_MAX_BYTES / (1024 * 1024));
+	case FILE_NOMEM:
+		return myaml_fail(c, 0, "out of memory");
+	default:
 		snprintf(c->err, c->errlen, "cannot read %s: %s", c->label,
 		    strerror(errno));
-		goto out;
+		return -1;
 	}
-	if (*len > MANIFEST_MAX_BYTES)
-		goto big;
-	*out = buf;
-	buf = NULL;
-	rc = 0;
-	goto out;
-big:
-	myaml_fail(c, 0, "larger than %d MiB: refusing to read it",
-	    MANIFEST_MAX_BYTES / (1024 * 1024));
-out:
-	free(buf);
-	if (fd != -1)
-		close(fd);
-	return rc;
 }
 
 int

@@ -31,6 +31,7 @@
 #include "metadata.h"
 #include "props.h"
 #include "tokencache.h"
+#include "util_str.h"
 #include "wipe.h"
 
 #define DEFAULT_HOST	"metadata.google.internal"
@@ -70,12 +71,6 @@ answer_free(struct answer *a)
 	if (a->body.data != NULL)
 		explicit_bzero(a->body.data, a->body.len);
 	http_buf_free(&a->body);
-}
-
-static int
-nonempty(const char *s)
-{
-	return s != NULL && *s != '\0';
 }
 
 const char *
@@ -260,18 +255,6 @@ on_gce(const struct props *p, struct metadata *md)
 	return md->on_gce;
 }
 
-/* A value fit to be a project, account or universe: printable, no space. */
-static int
-plain(const char *s, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (s[i] <= ' ' || s[i] >= 0x7f || strchr("'\"\\`$", s[i]))
-			return 0;
-	return 1;
-}
-
 /*
  * gce.py _GCEMetadata: one read, kept.  A 404 is "none" where gcloud
  * ignores it (notfound), an error where it does not; a server that
@@ -296,7 +279,7 @@ readval(const struct props *p, struct metadata *md, struct mdval *v,
 		    a.res != CURLE_COULDNT_RESOLVE_HOST;
 	else if (a.code == 404 && notfound)
 		;
-	else if (a.code != 200 || !plain(a.body.data, a.body.len)) {
+	else if (a.code != 200 || !plainword(a.body.data, a.body.len)) {
 		v->state = V_FAIL;
 		md->unsure = 1;
 	} else if (a.body.len > 0 && (v->v = strdup(a.body.data)) != NULL)
@@ -403,7 +386,7 @@ parsetoken(struct token *t, const char *body, size_t len)
 	root = cJSON_ParseWithLength(body, len);
 	tok = cJSON_GetObjectItemCaseSensitive(root, "access_token");
 	if (cJSON_IsString(tok) && (n = strlen(tok->valuestring)) > 0 &&
-	    plain(tok->valuestring, n) &&
+	    plainword(tok->valuestring, n) &&
 	    (t->value = strdup(tok->valuestring)) != NULL) {
 		t->len = n;
 		rc = 0;

@@ -23,6 +23,7 @@
 #include "runclient.h"
 #include "settings.h"
 #include "token.h"
+#include "util_time.h"
 
 #define SKIPPED_WHY	"not in Artifact Registry: nothing to check"
 
@@ -384,15 +385,6 @@ deployed_answer(struct run *r, char *err, size_t errlen)
 		return -1;
 	}
 	return 0;
-}
-
-static long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
 /* What is left of the deadline; at least one short try. */

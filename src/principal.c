@@ -27,6 +27,9 @@
 #include "http.h"
 #include "principal.h"
 #include "report.h"
+#include "util_json.h"
+#include "util_str.h"
+#include "util_file.h"
 #include "wipe.h"
 
 #define WS		" \t\n\v\f\r\x1c\x1d\x1e\x1f"	/* str.strip() */
@@ -38,12 +41,7 @@
 static int
 wordok(const char *s, size_t n)
 {
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (s[i] <= ' ' || s[i] >= 0x7f || strchr("'\"\\`$", s[i]))
-			return 0;
-	return n > 0;
+	return n > 0 && plainword(s, n);
 }
 
 /* An e-mail address fit for "--member=user:EMAIL". */
@@ -130,13 +128,6 @@ principal_grant_member(const struct principal *who, char *buf, size_t len)
 	return principal_member(who, buf, len);
 }
 
-
-static const char *
-jstr(const cJSON *o, const char *name)
-{
-	o = cJSON_GetObjectItemCaseSensitive(o, name);
-	return cJSON_IsString(o) ? o->valuestring : NULL;
-}
 
 /* google-auth's service_account_email: URL from the last '/' to
  * ":generateAccessToken". */
@@ -256,7 +247,6 @@ principal_from_file(const char *path, struct principal *who)
 {
 	struct cJSON_Hooks hooks = { malloc, wipe_free };
 	char *buf;
-	ssize_t r;
 	size_t n = 0;
 	cJSON *root = NULL;
 	int fd, rc = -1;
@@ -265,9 +255,8 @@ principal_from_file(const char *path, struct principal *who)
 	if ((buf = malloc(FILE_MAX + 1)) == NULL)
 		return -1;
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) != -1) {
-		while (n < FILE_MAX && ((r = read(fd, buf + n, FILE_MAX - n)) >
-		    0 || (r == -1 && errno == EINTR)))
-			n += r > 0 ? (size_t)r : 0;
+		/* the first FILE_MAX bytes, or what came before an error */
+		(void)file_read_fd(fd, buf, FILE_MAX, &n);
 		close(fd);
 		cJSON_InitHooks(&hooks);
 		root = cJSON_ParseWithLength(buf, n);

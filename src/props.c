@@ -40,6 +40,8 @@
 #include "ini.h"
 #include "metadata.h"
 #include "props.h"
+#include "util_array.h"
+#include "util_file.h"
 
 #define PROPS_MAX_FILE	(1024 * 1024)
 #define LEGACY_HDR	"# This properties file has been superseded by " \
@@ -52,7 +54,7 @@ addentry(struct props_entry **arr, size_t *n, const char *key,
 {
 	struct props_entry *e;
 
-	if (ini_grow(arr, *n, sizeof(**arr)) == -1)
+	if (array_grow(arr, *n, sizeof(**arr)) == -1)
 		return -1;
 	e = &(*arr)[*n];
 	e->key = strdup(key);
@@ -80,57 +82,27 @@ normkey(const char *key, char *buf, size_t len)
 
 
 /*
- * Read a whole regular file, at most PROPS_MAX_FILE bytes, NUL-terminated.
+ * Read a whole file, at most PROPS_MAX_FILE bytes, NUL-terminated.
  * 0, 1 when it does not exist, -1 with a message.
  */
 static int
 readfile(const char *path, char **bufp, size_t *lenp, char *err,
     size_t errlen)
 {
-	struct stat st;
-	char *buf = NULL;
-	ssize_t r;
-	size_t len = 0;
-	int fd, e;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1) {
-		if (errno == ENOENT || errno == ENOTDIR)
-			return 1;
-		goto fail;
+	switch (file_read(path, PROPS_MAX_FILE, 0, bufp, lenp)) {
+	case FILE_OK:
+		return 0;
+	case FILE_MISSING:
+		return 1;
+	case FILE_TOOBIG:
+		snprintf(err, errlen, "'%s' is larger than %d bytes", path,
+		    PROPS_MAX_FILE);
+		return -1;
+	default:
+		snprintf(err, errlen, "cannot read '%s': %s", path,
+		    strerror(errno));
+		return -1;
 	}
-	if (fstat(fd, &st) == -1)
-		goto fail;
-	if (S_ISDIR(st.st_mode)) {
-		errno = EISDIR;
-		goto fail;
-	}
-	if ((buf = malloc(PROPS_MAX_FILE + 2)) == NULL)
-		goto fail;
-	while ((r = read(fd, buf + len, PROPS_MAX_FILE + 1 - len)) != 0) {
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r == -1)
-			goto fail;
-		if ((len += r) > PROPS_MAX_FILE) {
-			close(fd);
-			free(buf);
-			snprintf(err, errlen, "'%s' is larger than %d bytes",
-			    path, PROPS_MAX_FILE);
-			return -1;
-		}
-	}
-	close(fd);
-	buf[len] = '\0';
-	*bufp = buf;
-	*lenp = len;
-	return 0;
-fail:
-	e = errno;
-	if (fd != -1)
-		close(fd);
-	free(buf);
-	snprintf(err, errlen, "cannot read '%s': %s", path, strerror(e));
-	return -1;
 }
 
 struct loadctx {

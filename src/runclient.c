@@ -14,6 +14,7 @@
 
 #include "fetch.h"
 #include "runclient.h"
+#include "util_array.h"
 
 static const char *const collections[] = {
 	[RUN_SERVICE] = "services",
@@ -64,9 +65,8 @@ add(struct run_read *r, const cJSON *c)
 
 	if (!cJSON_IsString(img))
 		return 0;	/* nothing to pull */
-	if ((rc = reallocarray(r->c, r->n + 1, sizeof(*rc))) == NULL)
+	if (array_grow(&r->c, r->n, sizeof(*r->c)) == -1)
 		return -1;
-	r->c = rc;
 	rc = &r->c[r->n];
 	rc->image = strdup(img->valuestring);
 	rc->name = strdup(cJSON_IsString(name) ? name->valuestring : "");
@@ -87,7 +87,7 @@ runclient_decode(struct run_read *r, const char *body, size_t len)
 	cJSON *root;
 	int rc = 0;
 
-	if ((root = apierror_parse(&r->e, 200, body, len)) == NULL) {
+	if ((root = apierror_answer(&r->e, 200, body, len)) == NULL) {
 		r->status = RUN_ERROR;
 		return 0;
 	}
@@ -103,8 +103,6 @@ runclient_decode(struct run_read *r, const char *body, size_t len)
 void
 runclient_answer(struct run_read *r, const struct fetch *f, const char *token)
 {
-	cJSON *root;
-
 	r->status = RUN_ERROR;
 	if (apierror_transport(&r->e, f, token))
 		return;
@@ -116,11 +114,9 @@ runclient_answer(struct run_read *r, const struct fetch *f, const char *token)
 		runclient_decode(r, f->body.data, f->body.len);
 		return;
 	}
-	if ((root = apierror_parse(&r->e, f->code, f->body.data,
-	    f->body.len)) != NULL) {
-		apierror_status(&r->e, root);
-		cJSON_Delete(root);
-	}
+	/* a non-2xx answer: never a tree, only r->e */
+	cJSON_Delete(apierror_answer(&r->e, f->code, f->body.data,
+	    f->body.len));
 	apierror_scrub(&r->e, token);
 	/* The API is off in the project: nothing can be deployed there. */
 	if (f->code == 403 && strcmp(r->e.reason, "SERVICE_DISABLED") == 0) {

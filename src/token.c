@@ -57,6 +57,8 @@
 #include "props.h"
 #include "token.h"
 #include "tokencache.h"
+#include "util_file.h"
+#include "util_str.h"
 #include "wipe.h"
 
 #define TOKEN_MAX_FILE	(64 * 1024)
@@ -73,12 +75,6 @@ void
 token_set_timeout(long ms)
 {
 	helper_ms = ms > 0 ? ms : 60 * 1000;
-}
-
-static int
-nonempty(const char *s)
-{
-	return s != NULL && *s != '\0';
 }
 
 /*
@@ -157,57 +153,29 @@ settoken(struct token *t, const char *s, size_t n, const char *from,
 }
 
 static int
-readtoken(int fd, char *buf, size_t *n)
-{
-	struct stat st;
-	ssize_t r;
-
-	*n = 0;
-	if (fstat(fd, &st) == -1)
-		return -1;
-	if (S_ISDIR(st.st_mode)) {
-		errno = EISDIR;
-		return -1;
-	}
-	while (*n <= TOKEN_MAX_FILE &&
-	    (r = read(fd, buf + *n, TOKEN_MAX_FILE + 1 - *n)) != 0) {
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r == -1)
-			return -1;
-		*n += r;
-	}
-	return 0;
-}
-
-static int
 fromfile(struct token *t, const char *path, char *err, size_t errlen)
 {
 	char *buf;
-	size_t n = 0;
-	int fd = -1, rc = -1;
+	size_t n;
+	int rc = -1;
 
-	if ((buf = malloc(TOKEN_MAX_FILE + 1)) == NULL) {
-		snprintf(err, errlen, "%s", strerror(ENOMEM));
-		return -1;
-	}
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1 ||
-	    readtoken(fd, buf, &n) == -1) {
-		snprintf(err, errlen, "cannot read access token file '%s': %s",
-		    path, strerror(errno));
-		goto out;
-	}
-	if (n > TOKEN_MAX_FILE) {
+	switch (file_read(path, TOKEN_MAX_FILE, FILE_WIPE, &buf, &n)) {
+	case FILE_OK:
+		rc = settoken(t, buf, n, "auth/access_token_file", err,
+		    errlen);
+		break;
+	case FILE_TOOBIG:
 		snprintf(err, errlen, "access token file '%s' is larger than "
 		    "%d bytes", path, TOKEN_MAX_FILE);
-		goto out;
+		break;
+	case FILE_NOMEM:
+		snprintf(err, errlen, "%s", strerror(ENOMEM));
+		break;
+	default:
+		snprintf(err, errlen, "cannot read access token file '%s': %s",
+		    path, strerror(errno));
 	}
-	rc = settoken(t, buf, n, "auth/access_token_file", err, errlen);
-out:
-	if (fd != -1)
-		close(fd);
-	explicit_bzero(buf, TOKEN_MAX_FILE + 1);
-	free(buf);
+	wipe_free(buf);
 	return rc;
 }
 

@@ -32,6 +32,8 @@
 #include "props.h"
 #include "token.h"
 #include "tokencache.h"
+#include "util_str.h"
+#include "wipe.h"
 
 #define UNIVERSE	"googleapis.com"	/* core/universe_domain default */
 
@@ -40,14 +42,6 @@ static void *
 wmalloc(int n)
 {
 	return malloc(n > 0 ? (size_t)n : 1);
-}
-
-static void
-wfree(void *ptr)
-{
-	if (ptr != NULL)
-		explicit_bzero(ptr, malloc_usable_size(ptr));
-	free(ptr);
 }
 
 static int
@@ -67,7 +61,7 @@ wrealloc(void *ptr, int n)
 	if (ptr != NULL) {
 		old = malloc_usable_size(ptr);
 		memcpy(q, ptr, old < (size_t)n ? old : (size_t)n);
-		wfree(ptr);
+		wipe_free(ptr);
 	}
 	return q;
 }
@@ -92,14 +86,8 @@ wshutdown(void *unused)
 }
 
 static const sqlite3_mem_methods wiping = {
-	wmalloc, wfree, wrealloc, wsize, wroundup, winit, wshutdown, NULL
+	wmalloc, wipe_free, wrealloc, wsize, wroundup, winit, wshutdown, NULL
 };
-
-static int
-nonempty(const char *s)
-{
-	return s != NULL && *s != '\0';
-}
 
 const char *
 tokencache_unusable(const struct props *p)

@@ -12,7 +12,8 @@
  *  - ar_decode: granted only for a 2xx answer whose body names the
  *    permission; an error always has a message; every string is
  *    terminated and free of control characters; the token a server
- *    echoes is scrubbed from the message;
+ *    echoes is scrubbed from the message; denied only for a 2xx answer
+ *    or a 403 whose ErrorInfo reason is IAM_PERMISSION_DENIED;
  *  - runclient_decode: found or error; every container has a name and a
  *    string for an image (the API may send "").
  */
@@ -73,8 +74,9 @@ ar(long code, const char *body, size_t len)
 		    strlen(AR_PERMISSION)) != NULL);
 	} else
 		CHECK(q.e.message[0] != '\0');
-	if (q.status == AR_DENIED)
-		CHECK(code >= 200 && code < 300);
+	if (q.status == AR_DENIED)	/* {} or IAM's own denial */
+		CHECK((code >= 200 && code < 300) || (code == 403 &&
+		    strcmp(q.e.reason, "IAM_PERMISSION_DENIED") == 0));
 	apierror_scrub(&q.e, TOKEN);
 	CHECK(strstr(q.e.message, TOKEN) == NULL);
 }
