@@ -3,12 +3,9 @@
  * decision.  Nothing here exits or execs; main() does, with what this
  * returns.
  */
-#include <sys/prctl.h>
-
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "arclient.h"
@@ -20,6 +17,7 @@
 #include "replace.h"
 #include "report.h"
 #include "runclient.h"
+#include "session.h"
 #include "settings.h"
 #include "token.h"
 
@@ -385,44 +383,33 @@ deployed_answer(struct run *r, char *err, size_t errlen)
 	return 0;
 }
 
-static long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
 /* What is left of the deadline; at least one short try. */
 static long
-remaining(const struct run *r, long start)
+remaining(const struct session *ss)
 {
-	long left = r->c->timeout_ms - (now_ms() - start);
+	long left = session_left(ss);
 
 	return left < 1000 ? 1000 : left;
 }
 
 static void
-opts(const struct run *r, const struct settings *s, long start,
-    struct http_opts *o)
+opts(const struct run *r, const struct session *ss, struct http_opts *o)
 {
-	settings_http(s, remaining(r, start), r->c->verbose, o);
+	settings_http(&ss->settings, remaining(ss), r->c->verbose, o);
 	o->connect_to = r->connect_to;
 }
 
 /* The manifests and the service agent, for the granted images. */
 static void
-extras(struct run *r, const struct settings *s, long start,
-    const char *token)
+extras(struct run *r, const struct session *ss)
 {
 	struct http_opts o;
 
 	if (extras_plan(&r->ex, &r->rep, RESULT_GRANTED, &r->props,
-	    s->endpoint, r->connect_to) != 0)
+	    ss->settings.endpoint, r->connect_to) != 0)
 		return;
-	opts(r, s, start, &o);
-	extras_run(&r->ex, &o, token);
+	opts(r, ss, &o);
+	extras_run(&r->ex, &o, ss->token.value);
 	extras_apply(&r->ex, &r->rep);
 }
 
@@ -432,9 +419,10 @@ extras(struct run *r, const struct settings *s, long start,
  * the update keeps images in repositories not asked about yet, those.
  */
 static int
-rounds(struct run *r, const struct settings *s, long start,
-    const char *token, char *err, size_t errlen)
+rounds(struct run *r, const struct session *ss, char *err, size_t errlen)
 {
+	const struct settings *s = &ss->settings;
+	const char *token = ss->token.value;
 	struct http_opts o;
 	char endpoint[1024];
 	int read = must_read(r);
@@ -446,7 +434,7 @@ rounds(struct run *r, const struct settings *s, long start,
 	if (read && read_target(r, endpoint, sizeof(endpoint), err,
 	    errlen) != 0)
 		return -1;
-	opts(r, s, start, &o);
+	opts(r, ss, &o);
 	if (deployed_ask(read ? &r->dep : NULL, endpoint, r->q, r->nq,
 	    s->endpoint, &o, token, err, errlen) != 0 ||
 	    (read && deployed_answer(r, err, errlen) != 0))
@@ -457,42 +445,34 @@ rounds(struct run *r, const struct settings *s, long start,
 	}
 	if (r->nq2 == 0)
 		return 0;
-	opts(r, s, start, &o);
+	opts(r, ss, &o);
 	return ar_check(r->q2, r->nq2, s->endpoint, &o, token, err, errlen);
 }
 
 /*
- * Get the token and ask, all inside the one deadline.  The process is not
- * dumpable while the token is held, so no core file can carry it.
+ * The credentials session (session.h: the process is not dumpable while
+ * the token is held), then the questions, all inside the one deadline.
  */
 static int
 ask(struct run *r, char *err, size_t errlen)
 {
-	struct token t;
-	struct settings s;
+	struct session ss;
 	struct http_opts o;
-	long start = now_ms();
 	int rc = -1;
 
-	memset(&t, 0, sizeof(t));
-	memset(&s, 0, sizeof(s));
-	prctl(PR_SET_DUMPABLE, 0);
-	token_set_timeout(r->c->timeout_ms);
-	if (token_acquire(&r->props, r->a, r->gcloud, &t, err, errlen) != 0)
-		goto out;
-	r->rep.who = t.who;
-	if (settings_load(&r->props, t.user_creds, &s, err, errlen) != 0)
-		goto out;
-	rc = rounds(r, &s, start, t.value, err, errlen);
+	if (session_open(&ss, &r->props, r->a, r->gcloud, r->c->timeout_ms,
+	    err, errlen) == 0)
+		rc = rounds(r, &ss, err, errlen);
+	if (ss.have_token)
+		r->rep.who = ss.token.who;
 	if (rc == 0) {
 		apply_answers(r);
-		extras(r, &s, start, t.value);
-		opts(r, &s, start, &o);
-		principal_on_denial(&r->rep, &o, t.value, s.endpoint);
+		extras(r, &ss);
+		opts(r, &ss, &o);
+		principal_on_denial(&r->rep, &o, ss.token.value,
+		    ss.settings.endpoint);
 	}
-out:
-	explicit_bzero(s.proxy, sizeof(s.proxy));	/* may hold a password */
-	token_free(&t);
+	session_close(&ss);
 	return rc;
 }
 
