@@ -19,8 +19,8 @@
 #include <cjson/cJSON.h>
 
 #include "audit.h"
+#include "exitcode.h"
 #include "fetch.h"
-#include "preflight.h"
 #include "props.h"
 #include "report.h"
 #include "session.h"

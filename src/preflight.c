@@ -51,6 +51,7 @@ struct run {
 	struct report_settings	 rs;
 	struct extras		 ex;	/* manifests, service agent */
 	struct curl_slist	*connect_to;	/* GCLOUD_RUN_DEPLOY_CONNECT_TO */
+	int			 status;	/* with ROUTE_EXIT */
 };
 
 static int
@@ -503,7 +504,7 @@ decide(const struct report *rep, enum preflight_mode mode,
 	    EXIT_UNAVAILABLE : 0;
 }
 
-static int
+static enum route
 finish(struct run *r, enum decision d, int status)
 {
 	struct report *rep = &r->rep;
@@ -520,12 +521,13 @@ finish(struct run *r, enum decision d, int status)
 	    r->mode != PREFLIGHT_ONLY && r->c->verbose)
 		report_summary(stderr, rep);
 	report_text(stderr, rep);
+	r->status = status;
 	if (r->mode == PREFLIGHT_PLAN || r->mode == PREFLIGHT_ONLY)
-		return status;
-	return warn || status == 0 ? PREFLIGHT_HANDOVER : status;
+		return ROUTE_EXIT;
+	return warn || status == 0 ? ROUTE_HANDOVER : ROUTE_EXIT;
 }
 
-static int
+static enum route
 check(struct run *r)
 {
 	char err[1024];
@@ -642,7 +644,7 @@ named_images(struct run *r)
 	return -1;
 }
 
-static int
+static enum route
 start(struct run *r)
 {
 	const char *platform;
@@ -709,23 +711,24 @@ doubt_from_cli(const struct deploy_args *a, struct preflight_doubt *d)
 	d->service_ambiguous_why = a->service_unsure;
 }
 
-int
+enum route
 preflight_run(const struct conf *c, const struct deploy_args *a,
-    enum preflight_mode mode, enum report_format fmt, const char *gcloud)
+    enum preflight_mode mode, enum report_format fmt, const char *gcloud,
+    int *status)
 {
 	struct preflight_doubt d;
 
 	doubt_from_cli(a, &d);
-	return preflight_run_doubt(c, a, mode, fmt, gcloud, &d);
+	return preflight_run_doubt(c, a, mode, fmt, gcloud, &d, status);
 }
 
-int
+enum route
 preflight_run_doubt(const struct conf *c, const struct deploy_args *a,
     enum preflight_mode mode, enum report_format fmt, const char *gcloud,
-    const struct preflight_doubt *doubt)
+    const struct preflight_doubt *doubt, int *status)
 {
 	struct run r;
-	int rc;
+	enum route rt;
 
 	memset(&r, 0, sizeof(r));
 	r.c = c, r.a = a, r.mode = mode, r.fmt = fmt, r.gcloud = gcloud;
@@ -736,10 +739,11 @@ preflight_run_doubt(const struct conf *c, const struct deploy_args *a,
 	r.rep.warn = mode == PREFLIGHT_WARN;
 	if (!a->check) {
 		r.rep.note = a->skip;
-		rc = finish(&r, mode == PREFLIGHT_PLAN ? DECISION_PLANNED :
+		rt = finish(&r, mode == PREFLIGHT_PLAN ? DECISION_PLANNED :
 		    DECISION_DEPLOY, 0);
 	} else
-		rc = start(&r);
+		rt = start(&r);
+	*status = r.status;
 	free(r.rep.images);
 	free(r.q);
 	free(r.q2);
@@ -749,5 +753,5 @@ preflight_run_doubt(const struct conf *c, const struct deploy_args *a,
 	extras_free(&r.ex);
 	curl_slist_free_all(r.connect_to);
 	props_free(&r.props);
-	return rc;
+	return rt;
 }
