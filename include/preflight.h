@@ -3,30 +3,24 @@
  *
  * preflight_run() reads gcloud's properties, parses every image, asks
  * Artifact Registry about each distinct repository (unless planning),
- * reports, and says what main() does next: exit with a status, or hand
- * over to gcloud (PREFLIGHT_HANDOVER).
+ * reports, and says what main() does next (route.h): ROUTE_EXIT with the
+ * status in *status, or ROUTE_HANDOVER to gcloud.
  */
 #ifndef PREFLIGHT_H
 #define PREFLIGHT_H
 
 #include "cli.h"
 #include "conf.h"
-
-#define PREFLIGHT_HANDOVER	(-1)
-
-/* Exit codes of the shim itself (SPEC section 7). */
-#define EXIT_USAGE		64
-#define EXIT_BADIMAGE		65
-#define EXIT_UNAVAILABLE	69
-#define EXIT_DENIED		77
-#define EXIT_NOGCLOUD		127
+#include "exitcode.h"
+#include "route.h"
 
 /*
  * `gcloud` is the real gcloud's absolute path, or NULL when none was found
  * (plan mode does not need one).
  */
-int preflight_run(const struct conf *c, const struct deploy_args *a,
-    enum preflight_mode mode, enum report_format fmt, const char *gcloud);
+enum route preflight_run(const struct conf *c, const struct deploy_args *a,
+    enum preflight_mode mode, enum report_format fmt, const char *gcloud,
+    int *status);
 
 /*
  * What the command line leaves open, which the check must not guess.
@@ -41,8 +35,9 @@ struct preflight_doubt {
 	const char	*service_ambiguous_why;
 };
 
-int preflight_run_doubt(const struct conf *c, const struct deploy_args *a,
-    enum preflight_mode mode, enum report_format fmt, const char *gcloud,
-    const struct preflight_doubt *doubt);
+enum route preflight_run_doubt(const struct conf *c,
+    const struct deploy_args *a, enum preflight_mode mode,
+    enum report_format fmt, const char *gcloud,
+    const struct preflight_doubt *doubt, int *status);
 
 #endif

@@ -10,8 +10,6 @@
  *     deadline (GCLOUD_RUN_DEPLOY_TIMEOUT), token included;
  *   - a listing that did not finish is never reported as clean.
  */
-#include <sys/prctl.h>
-
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,11 +19,12 @@
 #include <cjson/cJSON.h>
 
 #include "audit.h"
+#include "exitcode.h"
 #include "fetch.h"
 #include "hint.h"
-#include "preflight.h"
 #include "props.h"
 #include "report.h"
+#include "session.h"
 #include "settings.h"
 #include "util_time.h"
 
@@ -245,30 +244,22 @@ pages(struct aud *r, const struct settings *s, const char *token,
 	return rc < 0 ? -1 : 0;
 }
 
-/* The token and the settings of the check, then every page. */
+/* The credentials session of the check (session.h), then every page. */
 static void
 query(struct aud *r)
 {
-	long deadline = now_ms() + r->c->timeout_ms;
-	struct settings s;
-	struct token t;
+	struct session ss;
 	char err[1024];
 
-	memset(&t, 0, sizeof(t));
-	memset(&s, 0, sizeof(s));
-	prctl(PR_SET_DUMPABLE, 0);
-	token_set_timeout(r->c->timeout_ms);
-	if (token_acquire(&r->props, r->a, r->gcloud, &t, err,
-	    sizeof(err)) != 0 ||
-	    settings_load(&r->props, t.user_creds, &s, err, sizeof(err)) != 0 ||
+	if (session_open(&ss, &r->props, r->a, r->gcloud, r->c->timeout_ms,
+	    err, sizeof(err)) != 0 ||
 	    settings_endpoint(&r->props, "logging", AUDIT_ENDPOINT,
 	    r->endpoint, sizeof(r->endpoint), err, sizeof(err)) != 0)
 		fail(r, err);
 	else
-		pages(r, &s, t.value, deadline);
-	apierror_scrub(&r->e, t.value);
-	explicit_bzero(s.proxy, sizeof(s.proxy));	/* may hold a secret */
-	token_free(&t);
+		pages(r, &ss.settings, ss.token.value, ss.deadline);
+	apierror_scrub(&r->e, ss.token.value);
+	session_close(&ss);
 }
 
 static int

@@ -11,11 +11,13 @@
 #include "audit.h"
 #include "cli.h"
 #include "conf.h"
+#include "exitcode.h"
 #include "flagsfile.h"
 #include "gcloud.h"
 #include "preflight.h"
 #include "progress.h"
 #include "report.h"
+#include "route.h"
 #include "stdinbuf.h"
 #include "usage.h"
 
@@ -118,12 +120,8 @@ progress(const struct conf *c, const struct deploy_args *a,
 	progress_start(1, what);
 }
 
-#define DISPATCH_HANDOVER	(-1)
-#define DISPATCH_CHECK		(-2)
-#define DISPATCH_AUDIT		(-3)
-
-static int unknown_command(const struct conf *, enum preflight_mode,
-    const char *);
+static enum route unknown_command(const struct conf *, enum preflight_mode,
+    const char *, int *);
 
 /*
  * A flags file the shim did not expand.  plan and only never run gcloud.
@@ -134,9 +132,9 @@ static int unknown_command(const struct conf *, enum preflight_mode,
  * (--platform=managed after --platform=gke, --image with --function):
  * not a silent pass, as for command words (unknown_command()).
  */
-static int
+static enum route
 unread_flagsfile(const struct conf *c, const struct deploy_args *a,
-    enum preflight_mode mode, const char *err)
+    enum preflight_mode mode, const char *err, int *status)
 {
 	int own = flagsfile_unsupported();
 
@@ -144,40 +142,42 @@ unread_flagsfile(const struct conf *c, const struct deploy_args *a,
 	    !stdinbuf_failed()) {
 		if (mode == PREFLIGHT_OFF || (a->check &&
 		    mode == PREFLIGHT_WARN) || (!a->check && !own))
-			return DISPATCH_HANDOVER;
+			return ROUTE_HANDOVER;
 		if (!a->check)
-			return unknown_command(c, mode, err);
+			return unknown_command(c, mode, err, status);
 	}
 	report_error(c->color, "%s", err);
-	return own && !a->check ? EXIT_UNAVAILABLE : EXIT_BADIMAGE;
+	*status = own && !a->check ? EXIT_UNAVAILABLE : EXIT_BADIMAGE;
+	return ROUTE_EXIT;
 }
 
 /*
- * What to do with a parsed command line: hand it over at once, check it,
- * or exit with a status.  In wrapper mode a command that deploys nothing
+ * What to do with a parsed command line (route.h): hand it over at once,
+ * check it, audit, or exit with the status in *status.  In wrapper mode a command that deploys nothing
  * is gcloud's whatever mode the environment sets (GCLOUD_RUN_DEPLOY_
  * PREFLIGHT=only must not swallow `gcloud config list`); only the shim's
  * own options on the command line can ask for more.
  */
-static int
+static enum route
 dispatch(const struct conf *c, const struct deploy_args *a,
-    enum cli_status st, enum preflight_mode mode, int found, const char *err)
+    enum cli_status st, enum preflight_mode mode, int found, const char *err,
+    int *status)
 {
 	int checks = mode != PREFLIGHT_OFF && mode != PREFLIGHT_PLAN &&
 	    mode != PREFLIGHT_ONLY && mode != PREFLIGHT_AUDIT;
 
 	if (a->wrapper && a->command == NULL && a->mode < 0)
-		return DISPATCH_HANDOVER;
+		return ROUTE_HANDOVER;
 	if (mode == PREFLIGHT_AUDIT)
-		return DISPATCH_AUDIT;
+		return ROUTE_AUDIT;
 	if (st == CLI_BADINPUT)
-		return unread_flagsfile(c, a, mode, err);
+		return unread_flagsfile(c, a, mode, err, status);
 	if (mode == PREFLIGHT_OFF ||
 	    (!a->check && mode != PREFLIGHT_PLAN && mode != PREFLIGHT_ONLY))
-		return DISPATCH_HANDOVER;
+		return ROUTE_HANDOVER;
 	if (!found && checks)
-		return DISPATCH_HANDOVER;	/* 127 now, not after a check */
-	return DISPATCH_CHECK;
+		return ROUTE_HANDOVER;	/* 127 now, not after a check */
+	return ROUTE_CHECK;
 }
 
 /*
@@ -186,17 +186,17 @@ dispatch(const struct conf *c, const struct deploy_args *a,
  * cannot tell what gcloud will deploy.  Not a silent hand-over: off hands
  * over, warn says so and hands over, any other mode stops (69).
  */
-static int
+static enum route
 unknown_command(const struct conf *c, enum preflight_mode mode,
-    const char *err)
+    const char *err, int *status)
 {
 	if (mode == PREFLIGHT_OFF)
-		return DISPATCH_HANDOVER;
+		return ROUTE_HANDOVER;
 	if (mode == PREFLIGHT_WARN) {
 		fprintf(stderr, "WARNING: (gcloud-run-deploy) not checked: the "
 		    "command may come from a flags file the shim cannot "
 		    "read: %s\n", err);
-		return DISPATCH_HANDOVER;
+		return ROUTE_HANDOVER;
 	}
 	report_error(c->color, "cannot tell what this command deploys: "
 	    "its words or flags may come from a flags file the shim cannot "
@@ -204,7 +204,8 @@ unknown_command(const struct conf *c, enum preflight_mode mode,
 	report_hint("put the command words (run deploy ...), --image and "
 	    "--platform on the command line, the rest in a regular flags "
 	    "file within the limits; or pass --preflight=warn");
-	return EXIT_UNAVAILABLE;
+	*status = EXIT_UNAVAILABLE;
+	return ROUTE_EXIT;
 }
 
 int
@@ -217,7 +218,8 @@ main(int argc, char *argv[])
 	enum usage_request u;
 	char err[1024], nf[1024], path[PATH_MAX];
 	enum cli_status st;
-	int found, rc, known = 1;
+	enum route route;
+	int found, rc = 0, known = 1;
 
 	gcloud_save_signals();
 	setprogname("gcloud-run-deploy");
@@ -247,34 +249,38 @@ main(int argc, char *argv[])
 	fmt = a.format >= 0 ? (enum report_format)a.format : c.format;
 	found = gcloud_locate(c.gcloud, path, sizeof(path), nf,
 	    sizeof(nf)) == 0;
-	rc = st == CLI_BADINPUT && a.wrapper && a.command == NULL &&
+	route = st == CLI_BADINPUT && a.wrapper && a.command == NULL &&
 	    known < 0 && flagsfile_unsupported() ?
-	    unknown_command(&c, mode, err) :
-	    dispatch(&c, &a, st, mode, found, err);
+	    unknown_command(&c, mode, err, &rc) :
+	    dispatch(&c, &a, st, mode, found, err, &rc);
 	/*
 	 * A deploy with nothing to check (--source...) still writes the
 	 * report file a CI job asked for, saying why: never a stale one.
 	 */
-	if (rc == DISPATCH_HANDOVER && st == CLI_OK && found && !a.check &&
+	if (route == ROUTE_HANDOVER && st == CLI_OK && found && !a.check &&
 	    a.command != NULL && mode != PREFLIGHT_OFF &&
 	    (a.report_file != NULL || c.report_file != NULL))
-		rc = DISPATCH_CHECK;
-	if (rc == DISPATCH_HANDOVER)
+		route = ROUTE_CHECK;
+	if (route == ROUTE_HANDOVER)
 		handover(&c, &a, found, path, nf);
-	if ((rc == DISPATCH_AUDIT || rc == DISPATCH_CHECK) &&
-	    settle(&c, &a, rc == DISPATCH_CHECK) != 0)
+	if ((route == ROUTE_AUDIT || route == ROUTE_CHECK) &&
+	    settle(&c, &a, route == ROUTE_CHECK) != 0) {
+		route = ROUTE_EXIT;
 		rc = EXIT_USAGE;
-	if (rc == DISPATCH_AUDIT)	/* audit.h: no hand-over */
+	}
+	if (route == ROUTE_AUDIT) {	/* audit.h: no hand-over */
 		rc = audit_run(&c, &a, fmt, found ? path : NULL);
-	if (rc != DISPATCH_CHECK) {
+		route = ROUTE_EXIT;
+	}
+	if (route != ROUTE_CHECK) {
 		cli_free(&a);
 		return rc;
 	}
 	cli_warn(&a, found ? path : NULL, stderr);
 	progress(&c, &a, mode);
-	rc = preflight_run(&c, &a, mode, fmt, found ? path : NULL);
+	route = preflight_run(&c, &a, mode, fmt, found ? path : NULL, &rc);
 	progress_stop();
-	if (rc == PREFLIGHT_HANDOVER)
+	if (route == ROUTE_HANDOVER)
 		handover(&c, &a, found, path, nf);
 	if (c.report != NULL)
 		fclose(c.report);

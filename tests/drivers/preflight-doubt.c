@@ -25,6 +25,7 @@ main(int argc, char *argv[])
 	struct deploy_args a;
 	struct conf c;
 	char err[1024], nf[1024], path[PATH_MAX];
+	enum route route;
 	int found, rc;
 
 	if (argc < 2) {
@@ -45,11 +46,12 @@ main(int argc, char *argv[])
 	}
 	found = gcloud_locate(c.gcloud, path, sizeof(path), nf,
 	    sizeof(nf)) == 0;
-	rc = preflight_run_doubt(&c, &a, a.mode >= 0 ?
+	route = preflight_run_doubt(&c, &a, a.mode >= 0 ?
 	    (enum preflight_mode)a.mode : c.mode, a.format >= 0 ?
-	    (enum report_format)a.format : c.format, found ? path : NULL, &d);
+	    (enum report_format)a.format : c.format, found ? path : NULL, &d,
+	    &rc);
 	cli_free(&a);
-	if (rc == PREFLIGHT_HANDOVER) {
+	if (route == ROUTE_HANDOVER) {
 		printf("handover\n");
 		return 0;
 	}
