@@ -1,5 +1,5 @@
 #!/bin/sh
-# shellcheck disable=SC2016,SC2028 # sed scripts are written literally
+# shellcheck disable=SC2016 # sed scripts are written literally
 # relayout.sh - move the flat tree (src/*.c, include/*.h) into layered
 # folders under src/, headers next to their sources, every include naming
 # its layer ("net/http.h"); no behaviour change.  Issue 10.
@@ -185,7 +185,15 @@ while read -r from to stem t; do
 done <"$moves"
 rmdir include 2>/dev/null || :
 
-# 3. The rewrites, for every file of the map now in a folder (so that a
+# 3. The rewrites, never in the seeds of the fuzzers nor in these tools,
+# which name the flat paths on purpose.
+grepl() {
+	pat=$1
+	shift
+	git grep -lIE -e "$pat" -- "$@" ':!tests/fuzz/corpus' \
+	    ':!tools/relayout.sh' ':!tools/lint-layers.sh'
+}
+# The rewrites, for every file of the map now in a folder (so that a
 # re-run after a partial run finishes the job).
 for f in src/*/*.c src/*/*.h src/*.h; do
 	[ -f "$f" ] || continue
@@ -196,38 +204,39 @@ for f in src/*/*.c src/*/*.h src/*.h; do
 	case $old in *'*'*) old=$stem ;; esac
 	q=$(printf '%s' "$old" | sed 's/\./\\./g')
 	[ "$ext" = h ] &&
-		echo "s|#include \"$q\\.h\"|#include \"$t.h\"|g" >>"$sedinc"
+		printf '%s\n' "s|#include \"$q\\.h\"|#include \"$t.h\"|g" >>"$sedinc"
 	if [ "$ext" = h ]; then
-		echo "s|\\binclude/$q\\.h\\b|src/$t.h|g" >>"$sedpath"
-		echo "s|\\bsrc/$q\\.h\\b|src/$t.h|g" >>"$sedpath"
+		printf '%s\n' "s|\\binclude/$q\\.h\\b|src/$t.h|g" >>"$sedpath"
+		printf '%s\n' "s|\\bsrc/$q\\.h\\b|src/$t.h|g" >>"$sedpath"
 	else
-		echo "s|\\bsrc/$q\\.c\\b|src/$t.c|g" >>"$sedpath"
-		echo "s|\\\$(B)/$q\\.o\\b|\$(B)/$t.o|g" >>"$sedpath"
+		printf '%s\n' "s|\\bsrc/$q\\.c\\b|src/$t.c|g" >>"$sedpath"
+		printf '%s\n' "s|\\bsrc/$q\\*|src/$t*|g" >>"$sedpath"
+		printf '%s\n' "s|\\\$(B)/$q\\.o\\b|\$(B)/$t.o|g" >>"$sedpath"
 	fi
 	if [ "$old" != "$stem" ]; then
-		echo "s|\\b$q\\.$ext\\b|$stem.$ext|g" >>"$sedren"
+		printf '%s\n' "s|\\b$q\\.$ext\\b|$stem.$ext|g" >>"$sedren"
 		up=$(echo "$old" | tr '[:lower:]' '[:upper:]')
 		nup=$(echo "$stem" | tr '[:lower:]' '[:upper:]')
 		[ "$ext" = h ] && sed -i "s/\\b${up}_H\\b/${nup}_H/g" "$f"
 	fi
 done
 # The include lines of C files and of the flagtab generator.
-git grep -lIE '#include "[A-Za-z0-9_]+\.h"' -- src tests tools \
-    ':!tests/fuzz/corpus' | while read -r f; do
+grepl '#include "[A-Za-z0-9_]+\.h"' src tests tools |
+    while read -r f; do
 	sed -i -f "$sedinc" "$f"
 done
 # Paths that name a file: build, packaging, scripts, documents.
-git grep -lIE '(src|include)/[A-Za-z0-9_]+\.[cho]|\$\(B\)/[a-z_]+\.o' \
-    -- . ':!tests/fuzz/corpus' | while read -r f; do
+grepl '(src|include)/[A-Za-z0-9_]+\*?\.[cho]|\$\(B\)/[a-z_]+\.o' . |
+    while read -r f; do
 	sed -i -f "$sedpath" "$f"
 done
 # A renamed file's old name in the comments of C files.
 if [ -s "$sedren" ]; then
-	git grep -lIE '\.[ch]\b' -- src tests ':!tests/fuzz/corpus' |
+	grepl '\.[ch]\b' src tests |
 	    while read -r f; do sed -i -f "$sedren" "$f"; done
 fi
 # The include path: -Iinclude (Makefile, how-to comments, tests) is -Isrc.
-git grep -lIE -- '-I(include|"\$TOP/include")' -- . ':!tests/fuzz/corpus' |
+grepl '-I(include|"\$TOP/include")' . |
     while read -r f; do
 	sed -i -e 's|-Iinclude\b|-Isrc|g' \
 	    -e 's|-I"\$TOP/include"|-I"$TOP/src"|g' "$f"
