@@ -21,12 +21,12 @@
 
 #include <cjson/cJSON.h>
 
+#include "settings.h"	/* AR_ENDPOINT */
 #include "conf.h"
 #include "fetch.h"
 #include "http.h"
 #include "principal.h"
 #include "report.h"
-#include "settings.h"	/* AR_ENDPOINT */
 #include "wipe.h"
 
 #define WS		" \t\n\v\f\r\x1c\x1d\x1e\x1f"	/* str.strip() */

@@ -39,6 +39,7 @@ curlfn		net/
 http		net/
 fetch		net/
 apierror	net/
+httpwarm	net/
 # gcloud: the environment, gcloud's properties, the hand-over (util, net)
 conf		gcloud/
 props		gcloud/
