@@ -30,6 +30,9 @@ map() {
 wipe		util/
 sanitize	util/
 exitcode	util/
+# route.h: the enum of what main() does next; the check returns one, so
+# it sits below the check with the exit statuses (no code: a header)
+route		util/
 util		util/
 util_*		util/
 # yaml: one tree builder and its scalar resolvers (util)
@@ -85,9 +88,8 @@ extras		check/
 # audit: --preflight=audit (everything below; not check)
 audit		audit/
 audit*		audit/
-# top: src/main.c and src/route.[ch] stay in src/
+# top: src/main.c stays in src/
 main		.
-route		.
 # END MAP
 EOF
 }
@@ -207,12 +209,12 @@ for f in src/*/*.c src/*/*.h src/*.h; do
 	[ "$ext" = h ] &&
 		printf '%s\n' "s|#include \"$q\\.h\"|#include \"$t.h\"|g" >>"$sedinc"
 	if [ "$ext" = h ]; then
-		printf '%s\n' "s|\\binclude/$q\\.h\\b|src/$t.h|g" >>"$sedpath"
-		printf '%s\n' "s|\\bsrc/$q\\.h\\b|src/$t.h|g" >>"$sedpath"
+		printf '%s\n' "s|\\binclude/$q\\.h\\b|src/$t.h|g" \
+		    "s|\\bsrc/$q\\.h\\b|src/$t.h|g" >>"$sedpath"
 	else
-		printf '%s\n' "s|\\bsrc/$q\\.c\\b|src/$t.c|g" >>"$sedpath"
-		printf '%s\n' "s|\\bsrc/$q\\*|src/$t*|g" >>"$sedpath"
-		printf '%s\n' "s|\\\$(B)/$q\\.o\\b|\$(B)/$t.o|g" >>"$sedpath"
+		printf '%s\n' "s|\\bsrc/$q\\.c\\b|src/$t.c|g" \
+		    "s|\\bsrc/$q\\*|src/$t*|g" \
+		    "s|\\\$(B)/$q\\.o\\b|\$(B)/$t.o|g" >>"$sedpath"
 	fi
 	if [ "$old" != "$stem" ]; then
 		printf '%s\n' "s|\\b$q\\.$ext\\b|$stem.$ext|g" >>"$sedren"
