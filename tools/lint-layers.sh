@@ -8,7 +8,8 @@
 #   - cycles: no two modules that include each other, directly or around
 #     a loop (a module is a .c and its .h; cli_*.c are parts of cli)
 #   - format: clang-format (the .clang-format at the top) changes nothing
-#     (the generated flagtab.c is left to --flagtab)
+#     (the generated flagtab.c is left to --flagtab); in the flat tree,
+#     before tools/relayout.sh and its --format step, only a count
 #   - tools/lint-layers.allow lists the includes let through for now
 #     (module names, FROM INCLUDED, each with the change that removes
 #     it); they are printed as ALLOWED on every run, not hidden
@@ -170,12 +171,17 @@ if command -v clang-format >/dev/null 2>&1; then
 		if (t) printf "FORMAT: clang-format changes %d lines in %d " \
 		    "files (tools/relayout.sh --format)\n", t, length(n) }' |
 	    sort)
-	if [ -n "$fmt" ]; then
+	# The flat tree is formatted by the step after the move (relayout.sh
+	# --format): until the move, a difference is told, not failed.
+	if [ -n "$fmt" ] && [ -d include ]; then
+		echo "$fmt" | tail -1 | sed 's/^FORMAT:/format (advisory until the move):/'
+		advisory="; format not yet (flat tree)"
+	elif [ -n "$fmt" ]; then
 		echo "$fmt"
 		rc=1
 	fi
 else
 	echo "SKIP - lint format: clang-format is not installed"
 fi
-[ $rc -eq 0 ] && echo "lint: layers, cycles and format clean"
+[ $rc -eq 0 ] && echo "lint: layers and cycles clean${advisory:-, format clean}"
 exit $rc
