@@ -21,7 +21,6 @@
 #include "http.h"
 
 #define AR_PERMISSION	"artifactregistry.repositories.downloadArtifacts"
-#define AR_ENDPOINT	"https://artifactregistry.googleapis.com/"
 
 enum ar_status {
 	AR_GRANTED,
@@ -39,9 +38,9 @@ struct ar_query {
 
 /*
  * Ask about every query.  `endpoint` ends with "/" (the default is
- * AR_ENDPOINT).  Returns 0 when every query has a status (granted, denied
- * or error); -1 only when nothing could be attempted (bad endpoint, no
- * memory), with a message in err.
+ * AR_ENDPOINT of settings.h).  Returns 0 when every query has a status
+ * (granted, denied or error); -1 only when nothing could be attempted
+ * (bad endpoint, no memory), with a message in err.
  */
 int ar_check(struct ar_query *q, size_t n, const char *endpoint,
     const struct http_opts *o, const char *token, char *err, size_t errlen);

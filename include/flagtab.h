@@ -50,8 +50,6 @@ extern const char flagtab_sdk_version[];
  * each command's table holds the globals too, as its parser does.
  */
 
-/* The command's table, or NULL.  `command` is e.g. "alpha run jobs deploy". */
-const struct flagcmd *flagtab_command(const char *command);
 /* The group's table, or NULL.  `group` is e.g. "beta run services". */
 const struct flagcmd *flagtab_group(const char *group);
 

@@ -10,7 +10,9 @@
 
 #include "http.h"
 #include "props.h"
-#include "token.h"
+
+/* Artifact Registry's endpoint when api_endpoint_overrides sets none. */
+#define AR_ENDPOINT	"https://artifactregistry.googleapis.com/"
 
 struct settings {
 	char		endpoint[1024];	/* Artifact Registry; ends with "/" */

@@ -51,6 +51,14 @@ void token_principal(const struct props *p, struct principal *who);
 int token_user_creds(const struct props *p);
 
 /*
+ * The fast path of token_acquire(): gcloud's own access token cache
+ * (tokencache.h).  0 with t filled as the config-helper path would fill
+ * it (principal, user_creds, source TOKENCACHE_SOURCE); -1 and t
+ * untouched when the cache cannot be used.
+ */
+int token_cached(const struct props *p, struct token *t);
+
+/*
  * Get the token gcloud would use for the command line `a`.  `gcloud` is the
  * real gcloud's absolute path, used only when gcloud must mint the token.
  * Returns 0, or -1 with a message (never the token) in err.

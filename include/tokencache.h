@@ -40,7 +40,6 @@
 #include <time.h>
 
 #include "props.h"
-#include "token.h"
 
 #define TOKENCACHE_SOURCE	"gcloud's access token cache"
 #define TOKENCACHE_MARGIN	300	/* s; store.py _CREDENTIALS_EXPIRY_WINDOW */
@@ -63,13 +62,6 @@ const char *tokencache_unusable(const struct props *p);
  */
 int tokencache_lookup(const char *dir, const char *account, time_t now,
     long margin, char **tok, size_t *len, const char **why);
-
-/*
- * The fast path of token_acquire(): 0 with t filled as the config-helper
- * path would fill it (principal, user_creds, source TOKENCACHE_SOURCE);
- * -1 and t untouched when the cache cannot be used.
- */
-int tokencache_acquire(const struct props *p, struct token *t);
 
 /*
  * For the metadata credentials (metadata.c): 1 when `account` has a

@@ -15,6 +15,7 @@
 
 #include "arclient.h"
 #include "fetch.h"
+#include "settings.h"	/* AR_ENDPOINT */
 
 #define RESOURCE_MAX	1024
 #define REQUEST_BODY	"{\"permissions\":[\"" AR_PERMISSION "\"]}"

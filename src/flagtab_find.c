@@ -6,17 +6,6 @@
 #include "flagtab.h"
 
 const struct flagcmd *
-flagtab_command(const char *command)
-{
-	const struct flagcmd *c;
-
-	for (c = flagtab_commands; c->command != NULL; c++)
-		if (strcmp(c->command, command) == 0)
-			return c;
-	return NULL;
-}
-
-const struct flagcmd *
 flagtab_group(const char *group)
 {
 	const struct flagcmd *c;

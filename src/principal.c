@@ -21,7 +21,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "arclient.h"
+#include "settings.h"	/* AR_ENDPOINT */
 #include "conf.h"
 #include "fetch.h"
 #include "http.h"

@@ -9,7 +9,6 @@
 
 #include "curlfn.h"
 
-#include "arclient.h"
 #include "settings.h"
 
 /*

@@ -45,6 +45,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
@@ -322,6 +323,26 @@ frommetadata(const struct props *p, struct token *t)
 }
 
 int
+token_cached(const struct props *p, struct token *t)
+{
+	const char *why;
+	char *tok;
+	size_t len;
+
+	if (tokencache_unusable(p) != NULL ||
+	    tokencache_lookup(p->config_dir, props_get(p, "core/account"),
+	    time(NULL), TOKENCACHE_MARGIN, &tok, &len, &why) != 0)
+		return -1;
+	t->value = tok;
+	t->len = len;
+	/* As the config-helper path: no raw token and no impersonation. */
+	token_principal(p, &t->who);
+	t->user_creds = t->who.kind == PRINCIPAL_USER;
+	t->source = TOKENCACHE_SOURCE;
+	return 0;
+}
+
+int
 token_acquire(const struct props *p, const struct deploy_args *a,
     const char *gcloud, struct token *t, char *err, size_t errlen)
 {
@@ -346,7 +367,7 @@ token_acquire(const struct props *p, const struct deploy_args *a,
 	} else if (nonempty(v = props_get(p, "auth/access_token_file"))) {
 		rc = fromfile(t, v, err, errlen);
 		t->source = "auth/access_token_file";
-	} else if (tokencache_acquire(p, t) == 0)	/* gcloud's own cache */
+	} else if (token_cached(p, t) == 0)	/* gcloud's own cache */
 		rc = 0;
 	else if (frommetadata(p, t) == 0)
 		rc = 0;

@@ -30,7 +30,6 @@
 
 #include "conf.h"
 #include "props.h"
-#include "token.h"
 #include "tokencache.h"
 #include "util_str.h"
 #include "wipe.h"
@@ -374,26 +373,6 @@ tokencache_lookup(const char *dir, const char *account, time_t now,
 	sqlite3_close(cred);
 	sqlite3_shutdown();
 	return *why == NULL ? 0 : -1;
-}
-
-int
-tokencache_acquire(const struct props *p, struct token *t)
-{
-	const char *why;
-	char *tok;
-	size_t len;
-
-	if (tokencache_unusable(p) != NULL ||
-	    tokencache_lookup(p->config_dir, props_get(p, "core/account"),
-	    time(NULL), TOKENCACHE_MARGIN, &tok, &len, &why) != 0)
-		return -1;
-	t->value = tok;
-	t->len = len;
-	/* As the config-helper path: no raw token and no impersonation. */
-	token_principal(p, &t->who);
-	t->user_creds = t->who.kind == PRINCIPAL_USER;
-	t->source = TOKENCACHE_SOURCE;
-	return 0;
 }
 
 /*

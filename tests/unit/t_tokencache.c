@@ -497,7 +497,7 @@ test_acquire(void **state)
 	put_valid(3600);
 	loadp(&p);
 	memset(&t, 0, sizeof(t));
-	assert_int_equal(tokencache_acquire(&p, &t), 0);
+	assert_int_equal(token_cached(&p, &t), 0);
 	assert_string_equal(t.value, TOK);
 	assert_string_equal(t.source, TOKENCACHE_SOURCE);
 	assert_int_equal(t.who.kind, PRINCIPAL_USER);
@@ -505,7 +505,7 @@ test_acquire(void **state)
 	assert_int_equal(t.user_creds, 1);
 	token_free(&t);
 	props_flag(&p, "auth/token_host", "https://127.0.0.1:9/token");
-	assert_int_equal(tokencache_acquire(&p, &t), -1);
+	assert_int_equal(token_cached(&p, &t), -1);
 	assert_null(t.value);
 	props_free(&p);
 
@@ -516,7 +516,7 @@ test_acquire(void **state)
 	props_init(&p);
 	p.config_dir = strdup(top);
 	props_flag(&p, "core/account", SA);
-	assert_int_equal(tokencache_acquire(&p, &t), 0);
+	assert_int_equal(token_cached(&p, &t), 0);
 	assert_int_equal(t.who.kind, PRINCIPAL_SERVICE_ACCOUNT);
 	assert_int_equal(t.user_creds, 0);
 	token_free(&t);
