@@ -22,9 +22,9 @@ endif
 WARN = -Wall -Wextra -Wstrict-prototypes -Wformat-security \
 	-Wmissing-prototypes -Wvla -Wwrite-strings -fno-common -Werror
 CFLAGS ?= -O2 -g
-ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -Iinclude \
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -Isrc \
 	-DVERSION='"$(VERSION)"' $(shell $(PKG_CONFIG) --cflags $(PKGS))
-# libcurl is not linked: src/curlfn.c opens it when the first request is
+# libcurl is not linked: src/net/curlfn.c opens it when the first request is
 # made, so a plain hand-over does not load its thirty libraries.  Tests
 # that call libcurl themselves link it (TEST_LIBS).
 LIBS = $(shell $(PKG_CONFIG) --libs $(filter-out libcurl,$(PKGS))) -ldl
@@ -35,7 +35,7 @@ ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-sanitize-recover=$(SANITIZE) \
 LDSAN = -fsanitize=$(SANITIZE)
 endif
 
-SRCS = $(filter-out src/main.c,$(wildcard src/*.c))
+SRCS = $(filter-out src/main.c,$(wildcard src/*.c src/*/*.c))
 OBJS = $(SRCS:src/%.c=$(B)/%.o)
 UNIT_SRCS = $(wildcard tests/unit/t_*.c)
 UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(B)/unit/%)
@@ -102,8 +102,8 @@ check-only: all unit
 SDK ?= /usr/lib/google-cloud-sdk
 flagtab:
 	$(SDK)/platform/bundledpythonunix/bin/python3 tools/gen-flagtab.py \
-		$(SDK) > src/flagtab.c.new
-	mv src/flagtab.c.new src/flagtab.c
+		$(SDK) > src/argv/flagtab.c.new
+	mv src/argv/flagtab.c.new src/argv/flagtab.c
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
@@ -126,7 +126,7 @@ uninstall:
 
 # The layering rule of the README's "How the code is laid out", include
 # cycles and clang-format (.clang-format), by tools/lint-layers.sh; a few
-# seconds.  lint-flagtab regenerates src/flagtab.c from the installed SDK
+# seconds.  lint-flagtab regenerates src/argv/flagtab.c from the installed SDK
 # and compares (SKIP without the SDK; ~15 s, so make check runs it).
 lint:
 	mandoc -Tlint -W warning man/gcloud-run-deploy.1
@@ -140,9 +140,9 @@ clean:
 
 .PHONY: all unit check check-only fuzz-smoke flagtab install uninstall lint \
 	lint-flagtab clean
-# --- usage and demo (src/usage.c, tools/demo.sh); owner: usage/demo ---
+# --- usage and demo (src/out/usage.c, tools/demo.sh); owner: usage/demo ---
 # libbsd has no run-time version call: --version shows the one built with.
-$(B)/usage.o: ALL_CFLAGS += \
+$(B)/out/usage.o: ALL_CFLAGS += \
 	-DLIBBSD_VERSION='"$(shell $(PKG_CONFIG) --modversion libbsd)"'
 
 # Two deploys through the real gcloud against loopback fakes: one blocked,
@@ -176,7 +176,7 @@ FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_B = build/fuzz
 FUZZ_SAN = address,undefined
-FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) -g -O1 -Iinclude \
+FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) -g -O1 -Isrc \
 	-fno-omit-frame-pointer -fno-sanitize-recover=$(FUZZ_SAN) \
 	-DVERSION='"$(VERSION)"' $(shell $(PKG_CONFIG) --cflags $(PKGS))
 FUZZ_OBJS = $(SRCS:src/%.c=$(FUZZ_B)/%.o)

@@ -3,7 +3,7 @@
 # (`make deb`): a build with Debian's hardening flags in OUTDIR/deb-build, a
 # staged `make install DESTDIR=... PREFIX=/usr`, the documentation Debian
 # wants, Depends from dpkg-shlibdeps plus libcurl4 (opened with dlopen(), so
-# no tool can see it: its version is the newest of the symbols src/curlfn.c
+# no tool can see it: its version is the newest of the symbols src/net/curlfn.c
 # looks up, from libcurl4's symbols file), then dpkg-deb --build.
 set -eu
 [ $# -eq 2 ] || { echo "usage: packaging/mkdeb.sh VERSION OUTDIR" >&2; exit 2; }
@@ -56,12 +56,12 @@ symbols=$(dpkg-query --control-path "libcurl4:$ARCH" symbols 2>/dev/null) || :
 	{ echo "mkdeb: no symbols file of libcurl4 (is it installed?)" >&2; exit 1; }
 cmin=0
 for s in $(sed -n 's/^[[:space:]]*S([a-z_]*, "\(curl_[a-z_]*\)"),$/\1/p' \
-    src/curlfn.c); do
+    src/net/curlfn.c); do
 	v=$(sed -n "s/^ $s@[^ ]* \([^ ]*\).*/\1/p" "$symbols")
 	[ -n "$v" ] || { echo "mkdeb: $s is not in $symbols" >&2; exit 1; }
 	dpkg --compare-versions "$v" gt "$cmin" && cmin=$v
 done
-[ "$cmin" != 0 ] || { echo "mkdeb: no curl symbols in src/curlfn.c" >&2; exit 1; }
+[ "$cmin" != 0 ] || { echo "mkdeb: no curl symbols in src/net/curlfn.c" >&2; exit 1; }
 depends="$shdeps, libcurl4 (>= $cmin)"
 
 size=$(du -sk --exclude=DEBIAN "$S" | cut -f1)

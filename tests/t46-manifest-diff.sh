@@ -24,7 +24,7 @@ D=$TOP/tests/diff/manifest
 PKGS="libcjson libbsd-overlay yaml-0.1"
 ffdump() {	# [CFLAGS...]: build it against $B/libshim.a
 	${CC:-cc} -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror "$@" \
-		-I"$TOP/include" $(pkg-config --cflags $PKGS) -o "$T/ffdump" \
+		-I"$TOP/src" $(pkg-config --cflags $PKGS) -o "$T/ffdump" \
 		"$D/ffdump.c" "$B/libshim.a" $(pkg-config --libs $PKGS) -ldl
 }
 # a sanitizer build's library needs its runtime

@@ -108,7 +108,7 @@ done
 requests() { [ -f "$T/ar.jsonl" ] && wc -l <"$T/ar.jsonl" | tr -d ' ' || echo 0; }
 # sends N CMD...: CMD succeeds and makes N authenticated requests.  Where
 # the token comes from config-helper, the shim also opens its connection
-# meanwhile with one GET that carries no token (src/httpwarm.c): such a
+# meanwhile with one GET that carries no token (src/net/httpwarm.c): such a
 # warm-up request is counted apart (at most one), not as one of the N, and
 # named in what the bench prints.
 sends() {

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Write src/flagtab.c: the flags of the gcloud commands the shim reads.
+"""Write src/argv/flagtab.c: the flags of the gcloud commands the shim reads.
 
 The facts (every option string of each command's argument parser, hidden
 and --no- forms included, and how many values each takes) are read from
@@ -94,7 +94,7 @@ def main():
     print()
     print("#include <stddef.h>")
     print()
-    print('#include "flagtab.h"')
+    print('#include "argv/flagtab.h"')
     print()
     emit("global_flags", options(top._parser))
     rows = []

@@ -18,7 +18,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "cli.h"
+#include "argv/cli.h"
 
 static cJSON *
 str_or_null(const char *s)

@@ -18,8 +18,8 @@
 
 #include <curl/curl.h>
 
-#include "arclient.h"
-#include "conf.h"
+#include "api/ar.h"
+#include "gcloud/conf.h"
 
 static const char *const names[] = { "granted", "denied", "error" };
 

@@ -12,11 +12,11 @@
 #include <limits.h>
 #include <stdio.h>
 
-#include "cli.h"
-#include "conf.h"
-#include "gcloud.h"
-#include "preflight.h"
-#include "report.h"
+#include "argv/cli.h"
+#include "gcloud/conf.h"
+#include "gcloud/gcloud.h"
+#include "check/preflight.h"
+#include "out/report.h"
 
 int
 main(int argc, char *argv[])

@@ -29,8 +29,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "flagsfile.h"
+#include "argv/cli.h"
+#include "argv/flagsfile.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

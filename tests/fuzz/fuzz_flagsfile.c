@@ -3,8 +3,8 @@
  * by default; by hand:
  *
  *	clang -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 \
- *	    -D_GNU_SOURCE -Iinclude $(pkg-config --cflags libbsd-overlay) \
- *	    tests/fuzz/fuzz_flagsfile.c src/flagsfile*.c src/stdinbuf.c \
+ *	    -D_GNU_SOURCE -Isrc $(pkg-config --cflags libbsd-overlay) \
+ *	    tests/fuzz/fuzz_flagsfile.c src/argv/flagsfile*.c src/gcloud/stdinbuf.c \
  *	    $(pkg-config --libs yaml-0.1 libbsd-overlay) -o fuzz_flagsfile
  *	./fuzz_flagsfile -max_total_time=120 -dict=... \
  *	    tests/fuzz/corpus/flagsfile
@@ -21,7 +21,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "flagsfile.h"
+#include "argv/flagsfile.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

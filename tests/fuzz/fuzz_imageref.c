@@ -3,8 +3,8 @@
  * default; by hand:
  *
  *	clang -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 \
- *	    -D_GNU_SOURCE -Iinclude $(pkg-config --cflags libbsd-overlay) \
- *	    tests/fuzz/fuzz_imageref.c src/imageref.c \
+ *	    -D_GNU_SOURCE -Isrc $(pkg-config --cflags libbsd-overlay) \
+ *	    tests/fuzz/fuzz_imageref.c src/api/imageref.c \
  *	    $(pkg-config --libs libbsd-overlay) -o fuzz_imageref
  *	./fuzz_imageref -max_total_time=120 tests/fuzz/corpus/imageref
  *
@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "imageref.h"
+#include "api/imageref.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -13,8 +13,8 @@
 
 #include <cmocka.h>
 
-#include "agent.h"
-#include "imageref.h"
+#include "api/agent.h"
+#include "api/imageref.h"
 
 #define AG	"serviceAccount:service-42@serverless-robot-prod.iam." \
 	"gserviceaccount.com"

@@ -13,8 +13,8 @@
 
 #include <cmocka.h>
 
-#include "arclient.h"
-#include "http.h"
+#include "api/ar.h"
+#include "net/http.h"
 
 #define SVCOFF	"{\"error\":{\"code\":403,\"message\":\"Artifact Registry " \
 	"API has not been used in project 1 before or it is disabled.\"," \

@@ -15,7 +15,7 @@
 #include <cmocka.h>
 #include <cjson/cJSON.h>
 
-#include "audit.h"
+#include "audit/audit.h"
 
 /* The seed: the status message of the audit entry, as logged. */
 #define SEED	"Cloud Run API check failed. Requests will be rejected " \

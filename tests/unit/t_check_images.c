@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "check_images.h"
+#include "check/check_images.h"
 
 #define A1	"us-docker.pkg.dev/p/a/x:1"
 #define A2	"us-docker.pkg.dev/p/a/y:1"

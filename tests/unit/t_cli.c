@@ -13,9 +13,9 @@
 
 #include <cmocka.h>
 
-#include "cli.h"
-#include "conf.h"
-#include "flagtab.h"
+#include "argv/cli.h"
+#include "gcloud/conf.h"
+#include "argv/flagtab.h"
 
 #define MAXW	24
 

@@ -12,8 +12,8 @@
 
 #include <cmocka.h>
 
-#include "cli.h"
-#include "flagtab.h"
+#include "argv/cli.h"
+#include "argv/flagtab.h"
 
 /* The row's words again, from the typed form alone. */
 static void

@@ -13,8 +13,8 @@
 
 #include <cmocka.h>
 
-#include "cli.h"
-#include "conf.h"
+#include "argv/cli.h"
+#include "gcloud/conf.h"
 
 #define ENV	"GCLOUD_RUN_DEPLOY_PREFLIGHT"
 

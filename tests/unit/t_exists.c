@@ -13,8 +13,8 @@
 
 #include <cmocka.h>
 
-#include "exists.h"
-#include "http.h"
+#include "api/exists.h"
+#include "net/http.h"
 
 #define DG	"sha256:0123456789abcdef0123456789abcdef" \
 	"0123456789abcdef0123456789abcdef"

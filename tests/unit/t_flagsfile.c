@@ -19,8 +19,8 @@
 
 #include <cmocka.h>
 
-#include "cli.h"
-#include "flagsfile.h"
+#include "argv/cli.h"
+#include "argv/flagsfile.h"
 
 struct row {
 	const char	*name;

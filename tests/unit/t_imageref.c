@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "imageref.h"
+#include "api/imageref.h"
 
 #define H64 "be178c0543eb17f5f3043021c9e5fcf30285e557a4fc309cce97ff9ca6182912"
 #define D64 "sha256:" H64

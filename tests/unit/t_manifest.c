@@ -17,7 +17,7 @@
 
 #include <cmocka.h>
 
-#include "manifest.h"
+#include "argv/manifest.h"
 
 #define FX	"tests/fixtures/manifests/"
 #define SVC	"apiVersion: serving.knative.dev/v1\nkind: Service\n" \

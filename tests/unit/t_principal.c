@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "principal.h"
+#include "auth/principal.h"
 
 #define WL	"//iam.googleapis.com/projects/42/locations/global/" \
 	"workloadIdentityPools/pool-1/providers/gh"

@@ -19,9 +19,9 @@
 
 #include "testenv.h"
 
-#include "cli.h"
-#include "props.h"
-#include "settings.h"
+#include "argv/cli.h"
+#include "gcloud/props.h"
+#include "gcloud/settings.h"
 
 #define GCLOUD	"/usr/bin/gcloud"
 #define SDKROOT	"/usr/lib/google-cloud-sdk"

@@ -16,9 +16,9 @@
 
 #include <cjson/cJSON.h>
 
-#include "agent.h"
-#include "audit.h"
-#include "sanitize.h"
+#include "api/agent.h"
+#include "audit/audit.h"
+#include "util/sanitize.h"
 
 /* Every byte printable ASCII or a newline. */
 static void

@@ -15,8 +15,8 @@
 
 #include <cmocka.h>
 
-#include "arclient.h"
-#include "session.h"
+#include "api/ar.h"
+#include "auth/session.h"
 
 static char	cfg[] = "/tmp/t_session.XXXXXX";
 

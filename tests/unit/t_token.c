@@ -21,9 +21,9 @@
 #include "testenv.h"
 #include <cjson/cJSON.h>
 
-#include "cli.h"
-#include "props.h"
-#include "token.h"
+#include "argv/cli.h"
+#include "gcloud/props.h"
+#include "auth/token.h"
 
 #define GCLOUD	"/usr/bin/gcloud"
 #define SDKROOT	"/usr/lib/google-cloud-sdk"

@@ -20,9 +20,9 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
-#include "props.h"
-#include "token.h"
-#include "tokencache.h"
+#include "gcloud/props.h"
+#include "auth/token.h"
+#include "auth/tokencache.h"
 
 #define ACCT	"dev@example.com"
 #define SA	"ci@p.iam.gserviceaccount.com"

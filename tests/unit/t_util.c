@@ -20,10 +20,10 @@
 
 #include <cjson/cJSON.h>
 
-#include "util_array.h"
-#include "util_file.h"
-#include "util_json.h"
-#include "util_str.h"
+#include "util/util_array.h"
+#include "util/util_file.h"
+#include "util/util_json.h"
+#include "util/util_str.h"
 
 static char dir[] = "/tmp/t_util.XXXXXX";
 

@@ -12,8 +12,8 @@
 #include <cmocka.h>
 #include <yaml.h>
 
-#include "yamlscalar.h"
-#include "yamltree.h"
+#include "yaml/yamlscalar.h"
+#include "yaml/yamltree.h"
 
 static long budget;
 

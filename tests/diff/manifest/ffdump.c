@@ -10,7 +10,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "flagsfile.h"
+#include "argv/flagsfile.h"
 
 static void
 one(char *path)

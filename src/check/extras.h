@@ -1,0 +1,50 @@
+/*
+ * extras.h - the checks after the IAM answer (SPEC section 9), for the
+ * images it granted: the manifest exists (exists.h) and, for a repository
+ * in another project than the deploy, the Cloud Run service agent can read
+ * it (agent.h).  Their requests all go in one fetch_all(), inside the
+ * check's deadline.
+ *
+ * Where requests go: Google's hosts only when gcloud's own settings point
+ * there.  With api_endpoint_overrides/artifactregistry set (a private
+ * endpoint, a test fake) the registry host is not assumed reachable: a
+ * manifest is asked only when GCLOUD_RUN_DEPLOY_CONNECT_TO routes its
+ * host:443, and the service agent only with
+ * api_endpoint_overrides/cloudresourcemanager set too.
+ *
+ * Steps for a caller:
+ *   1. extras_plan(&e, &rep, want, &props, ar_endpoint, connect_to) for
+ *      the images whose result is `want` (RESULT_GRANTED, or
+ *      RESULT_PLANNED in plan mode): sets their ex and sa;
+ *   2. extras_run(&e, &opts, token) (not in plan mode), then
+ *      extras_apply(&e, &rep): a registry denial or error becomes the
+ *      image's result;
+ *   3. extras_free(&e) after the report is printed.
+ */
+#ifndef EXTRAS_H
+#define EXTRAS_H
+
+#include "net/curlfn.h"
+
+#include "api/agent.h"
+#include "api/exists.h"
+#include "gcloud/props.h"
+#include "out/report.h"
+
+struct extras {
+	struct exists_query	*x;
+	size_t			 nx;
+	struct agent_run	 agent;
+	char			 crm[1024];	/* Resource Manager endpoint */
+	struct http_opts	 ro;		/* the registry's options */
+};
+
+int extras_plan(struct extras *e, struct report *rep, enum result want,
+    const struct props *p, const char *ar_endpoint,
+    const struct curl_slist *connect_to);
+void extras_run(struct extras *e, const struct http_opts *o,
+    const char *token);
+void extras_apply(struct extras *e, struct report *rep);
+void extras_free(struct extras *e);
+
+#endif
