@@ -35,8 +35,10 @@ exitcode	util/
 route		util/
 util		util/
 util_*		util/
+hinttext	util/
 # yaml: one tree builder and its scalar resolvers (util)
 yaml*		yaml/
+ynode		yaml/
 # net: libcurl and every HTTPS call, Google's error answers (util)
 curlfn		net/
 http		net/

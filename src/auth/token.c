@@ -54,7 +54,7 @@
 #include "gcloud/conf.h"
 #include "auth/metadata.h"
 #include "auth/helper.h"
-#include "out/hint.h"
+#include "util/hinttext.h"
 #include "gcloud/props.h"
 #include "auth/token.h"
 #include "auth/tokencache.h"

@@ -18,9 +18,21 @@
 #include <stddef.h>
 
 #include "argv/cli.h"
-#include "check/preflight.h"
 #include "gcloud/props.h"
 #include "api/runclient.h"
+
+/*
+ * What the command line leaves open, which the check must not guess.
+ * service_ambiguous: the SERVICE (JOB, WORKER_POOL) word may not be the
+ * one gcloud deploys to (a flag unknown to the tables may take the next
+ * word as its value); the deployed resource is then not read, and the
+ * images it keeps are reported `unchecked` with service_ambiguous_why.
+ * Zeroed: no doubt.  preflight_run() takes it from the cli model.
+ */
+struct preflight_doubt {
+	int		 service_ambiguous;
+	const char	*service_ambiguous_why;
+};
 
 struct check_kept {
 	const struct deploy_args	*a;

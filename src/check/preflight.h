@@ -12,6 +12,7 @@
 #include "argv/cli.h"
 #include "gcloud/conf.h"
 #include "util/exitcode.h"
+#include "check/check_kept.h"
 #include "util/route.h"
 
 /*
@@ -21,19 +22,6 @@
 enum route preflight_run(const struct conf *c, const struct deploy_args *a,
     enum preflight_mode mode, enum report_format fmt, const char *gcloud,
     int *status);
-
-/*
- * What the command line leaves open, which the check must not guess.
- * service_ambiguous: the SERVICE (JOB, WORKER_POOL) word may not be the
- * one gcloud deploys to (a flag unknown to the tables may take the next
- * word as its value); the deployed resource is then not read, and the
- * images it keeps are reported `unchecked` with service_ambiguous_why.
- * Zeroed: no doubt.  preflight_run() takes it from the cli model.
- */
-struct preflight_doubt {
-	int		 service_ambiguous;
-	const char	*service_ambiguous_why;
-};
 
 enum route preflight_run_doubt(const struct conf *c,
     const struct deploy_args *a, enum preflight_mode mode,

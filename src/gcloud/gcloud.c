@@ -23,7 +23,7 @@
 
 #include "gcloud/conf.h"
 #include "gcloud/gcloud.h"
-#include "out/hint.h"
+#include "util/hinttext.h"
 #include "gcloud/stdinbuf.h"
 
 static struct sigaction saved_pipe;

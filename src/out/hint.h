@@ -24,19 +24,14 @@
 #include <stddef.h>
 #include <stdio.h>
 
-/*
- * Only pointers to these: the leaves that take a HINT_* clause (token.c,
- * gcloud.c) include no client of the network through this header.
- */
+#include "util/hinttext.h"
+
+/* Only pointers to these. */
 struct api_error;
 struct imageref;
 struct principal;
 struct run_read;
 
-/* Clauses for messages written elsewhere (lowercase, no final period). */
-#define HINT_SET_GCLOUD		"set GCLOUD_RUN_DEPLOY_GCLOUD"
-#define HINT_OTHER_UNIVERSE	"deploy with --preflight=off"
-#define HINT_SIGN_IN		"'gcloud auth login' signs in"
 
 /* "hint: " and the message, one line on stderr (any progress line ends). */
 void hint_line(const char *fmt, ...)

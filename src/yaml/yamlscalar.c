@@ -18,7 +18,7 @@
 #include <yaml.h>
 
 #include "yaml/yamlscalar.h"
-#include "yaml/yamltree.h"
+#include "yaml/ynode.h"
 
 enum { R_BOOL, R_FLOAT, R_INT, R_MERGE, R_NULL, R_TIME, R_VALUE, R_N };
 

@@ -18,7 +18,7 @@
 
 #include <stddef.h>
 
-#include "yaml/yamltree.h"
+#include "yaml/ynode.h"
 
 /*
  * Set n->vtype and n->str (Python's str() of the value: "007" -> "7",
