@@ -8,18 +8,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "audit/audit.h"
 #include "argv/cli.h"
-#include "gcloud/conf.h"
-#include "util/exitcode.h"
 #include "argv/flagsfile.h"
-#include "gcloud/gcloud.h"
+#include "audit/audit.h"
 #include "check/preflight.h"
+#include "gcloud/conf.h"
+#include "gcloud/gcloud.h"
+#include "gcloud/stdinbuf.h"
 #include "out/progress.h"
 #include "out/report.h"
-#include "util/route.h"
-#include "gcloud/stdinbuf.h"
 #include "out/usage.h"
+#include "util/exitcode.h"
+#include "util/route.h"
 
 /* The mode comes from the program's name, never from the words after it. */
 static enum cli_mode

@@ -7,9 +7,9 @@
 #     flat tree, the map of tools/relayout.sh
 #   - cycles: no two modules that include each other, directly or around
 #     a loop (a module is a .c and its .h; cli_*.c are parts of cli)
-#   - format: clang-format (the .clang-format at the top) changes nothing
-#     (the generated flagtab.c is left to --flagtab); in the flat tree,
-#     before tools/relayout.sh and its --format step, only a count
+#   - format: the lines clang-format (the .clang-format at the top) would
+#     change, counted, not failed (see below; LINT_FORMAT=fail fails);
+#     the generated flagtab.c is left to --flagtab
 #   - tools/lint-layers.allow lists the includes let through for now
 #     (module names, FROM INCLUDED, each with the change that removes
 #     it); they are printed as ALLOWED on every run, not hidden
@@ -171,14 +171,17 @@ if command -v clang-format >/dev/null 2>&1; then
 		if (t) printf "FORMAT: clang-format changes %d lines in %d " \
 		    "files (tools/relayout.sh --format)\n", t, length(n) }' |
 	    sort)
-	# The flat tree is formatted by the step after the move (relayout.sh
-	# --format): until the move, a difference is told, not failed.
-	if [ -n "$fmt" ] && [ -d include ]; then
-		echo "$fmt" | tail -1 | sed 's/^FORMAT:/format (advisory until the move):/'
-		advisory="; format not yet (flat tree)"
-	elif [ -n "$fmt" ]; then
+	# Told, not failed: clang-format 14 cannot write STYLE.md's KNF (a
+	# continuation indented 4 whatever the nesting, members aligned on
+	# tab stops, short one-line functions), so formatting the tree to
+	# .clang-format would move it away from the project's style.
+	# LINT_FORMAT=fail makes a difference fail.
+	if [ -n "$fmt" ] && [ "${LINT_FORMAT:-}" = fail ]; then
 		echo "$fmt"
 		rc=1
+	elif [ -n "$fmt" ]; then
+		echo "$fmt" | tail -1 | sed 's/^FORMAT:/format (advisory: STYLE.md is KNF):/'
+		advisory="; format advisory"
 	fi
 else
 	echo "SKIP - lint format: clang-format is not installed"

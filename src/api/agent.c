@@ -13,8 +13,8 @@
 #include <strings.h>
 
 #include "api/agent.h"
-#include "net/apierror.h"
 #include "api/ar.h"
+#include "net/apierror.h"
 #include "util/sanitize.h"
 
 #define NONE		SIZE_MAX

@@ -34,8 +34,8 @@
 
 #include <cjson/cJSON.h>
 
-#include "net/fetch.h"
 #include "api/imageref.h"
+#include "net/fetch.h"
 
 #define AGENT_DOMAIN	"serverless-robot-prod.iam.gserviceaccount.com"
 #define CRM_ENDPOINT	"https://cloudresourcemanager.googleapis.com/"

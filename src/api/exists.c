@@ -11,8 +11,8 @@
 
 #include "net/curlfn.h"
 
-#include "net/apierror.h"
 #include "api/exists.h"
+#include "net/apierror.h"
 
 int
 exists_url(const struct imageref *ref, char *out, size_t len)

@@ -26,9 +26,9 @@
 
 #include <stddef.h>
 
+#include "api/imageref.h"
 #include "net/fetch.h"
 #include "net/http.h"
-#include "api/imageref.h"
 
 #define EXISTS_ACCEPT \
 	"application/vnd.oci.image.index.v1+json, " \

@@ -12,8 +12,8 @@
 
 #include <cjson/cJSON.h>
 
-#include "net/fetch.h"
 #include "api/runclient.h"
+#include "net/fetch.h"
 #include "util/util_array.h"
 
 static const char *const collections[] = {

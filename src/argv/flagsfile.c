@@ -27,8 +27,8 @@
 #include "argv/flagsfile.h"
 #include "argv/flagsfile_int.h"
 #include "gcloud/stdinbuf.h"
-#include "yaml/yamltree.h"
 #include "util/util_file.h"
+#include "yaml/yamltree.h"
 
 #define FLAG	"--flags-file"
 

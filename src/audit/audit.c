@@ -19,13 +19,13 @@
 #include <cjson/cJSON.h>
 
 #include "audit/audit.h"
-#include "util/exitcode.h"
+#include "auth/session.h"
+#include "gcloud/props.h"
+#include "gcloud/settings.h"
 #include "net/fetch.h"
 #include "out/hint.h"
-#include "gcloud/props.h"
 #include "out/report.h"
-#include "auth/session.h"
-#include "gcloud/settings.h"
+#include "util/exitcode.h"
 #include "util/util_time.h"
 
 #define DIGITS	"0123456789"

@@ -25,11 +25,11 @@
 #include <stdio.h>
 #include <time.h>
 
-#include "net/apierror.h"
-#include "argv/cli.h"
-#include "gcloud/conf.h"
 #include "api/imageref.h"
+#include "argv/cli.h"
 #include "auth/token.h"
+#include "gcloud/conf.h"
+#include "net/apierror.h"
 
 #define AUDIT_PHRASE	"User does not have access to image"
 #define AUDIT_ENDPOINT	"https://logging.googleapis.com/"

@@ -21,8 +21,8 @@
 #include <cjson/cJSON.h>
 
 #include "audit/audit.h"
-#include "util/util_json.h"
 #include "util/util_array.h"
+#include "util/util_json.h"
 
 #define SA_SUFFIX	".gserviceaccount.com"
 #define DIGITS		"0123456789"

@@ -25,12 +25,12 @@
 
 #include <cjson/cJSON.h>
 
+#include "auth/metadata.h"
+#include "auth/tokencache.h"
 #include "gcloud/conf.h"
+#include "gcloud/props.h"
 #include "net/curlfn.h"
 #include "net/http.h"
-#include "auth/metadata.h"
-#include "gcloud/props.h"
-#include "auth/tokencache.h"
 #include "util/util_str.h"
 #include "util/wipe.h"
 

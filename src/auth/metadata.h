@@ -46,8 +46,8 @@
 
 #include <stddef.h>
 
-#include "gcloud/props.h"
 #include "auth/token.h"
+#include "gcloud/props.h"
 
 #define METADATA_SOURCE	"the metadata server"
 

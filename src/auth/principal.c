@@ -22,14 +22,14 @@
 #include <cjson/cJSON.h>
 
 #include "gcloud/settings.h"	/* AR_ENDPOINT */
+#include "auth/principal.h"
 #include "gcloud/conf.h"
 #include "net/fetch.h"
 #include "net/http.h"
-#include "auth/principal.h"
 #include "out/report.h"
+#include "util/util_file.h"
 #include "util/util_json.h"
 #include "util/util_str.h"
-#include "util/util_file.h"
 #include "util/wipe.h"
 
 #define WS		" \t\n\v\f\r\x1c\x1d\x1e\x1f"	/* str.strip() */

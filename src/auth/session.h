@@ -23,9 +23,9 @@
 #include <stddef.h>
 
 #include "argv/cli.h"
+#include "auth/token.h"
 #include "gcloud/props.h"
 #include "gcloud/settings.h"
-#include "auth/token.h"
 
 struct session {
 	long		 deadline;	/* now_ms() (util_time.h) */

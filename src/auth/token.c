@@ -50,14 +50,14 @@
 
 #include <cjson/cJSON.h>
 
-#include "net/apierror.h"
-#include "gcloud/conf.h"
-#include "auth/metadata.h"
 #include "auth/helper.h"
-#include "util/hinttext.h"
-#include "gcloud/props.h"
+#include "auth/metadata.h"
 #include "auth/token.h"
 #include "auth/tokencache.h"
+#include "gcloud/conf.h"
+#include "gcloud/props.h"
+#include "net/apierror.h"
+#include "util/hinttext.h"
 #include "util/util_file.h"
 #include "util/util_str.h"
 #include "util/wipe.h"

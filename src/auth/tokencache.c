@@ -28,9 +28,9 @@
 
 #include <sqlite3.h>
 
+#include "auth/tokencache.h"
 #include "gcloud/conf.h"
 #include "gcloud/props.h"
-#include "auth/tokencache.h"
 #include "util/util_str.h"
 #include "util/wipe.h"
 

@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "argv/replace.h"
 #include "check/check_images.h"
 #include "check/deployed.h"
-#include "argv/replace.h"
 
 #define SKIPPED_WHY	"not in Artifact Registry: nothing to check"
 

@@ -20,10 +20,10 @@
 #include <stddef.h>
 
 #include "api/ar.h"
+#include "api/runclient.h"
 #include "argv/cli.h"
 #include "argv/manifest.h"
 #include "out/report.h"
-#include "api/runclient.h"
 
 struct check_images {
 	struct report_image	*v;	/* the images, in report order */

@@ -6,9 +6,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "auth/metadata.h"
 #include "check/check_kept.h"
 #include "check/deployed.h"
-#include "auth/metadata.h"
 #include "gcloud/settings.h"
 
 void

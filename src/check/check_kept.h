@@ -17,9 +17,9 @@
 
 #include <stddef.h>
 
+#include "api/runclient.h"
 #include "argv/cli.h"
 #include "gcloud/props.h"
-#include "api/runclient.h"
 
 /*
  * What the command line leaves open, which the check must not guess.

@@ -4,10 +4,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "check/check_plan.h"
-#include "check/deployed.h"
 #include "api/runclient.h"
 #include "auth/token.h"
+#include "check/check_plan.h"
+#include "check/deployed.h"
 
 /*
  * Plan mode shows the settings a check would use, as the shim resolves

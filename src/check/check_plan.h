@@ -8,8 +8,8 @@
 
 #include "check/check_kept.h"
 #include "gcloud/props.h"
-#include "out/report.h"
 #include "gcloud/settings.h"
+#include "out/report.h"
 
 struct plan_view {
 	struct settings		 ps;

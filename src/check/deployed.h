@@ -21,8 +21,8 @@
 #include <stddef.h>
 
 #include "api/ar.h"
-#include "argv/cli.h"
 #include "api/runclient.h"
+#include "argv/cli.h"
 
 /*
  * Why the images the deployed resource keeps cannot be read (a static

@@ -10,21 +10,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/runclient.h"
+#include "auth/metadata.h"
+#include "auth/session.h"
+#include "auth/token.h"
 #include "check/check_images.h"
 #include "check/check_kept.h"
 #include "check/check_plan.h"
 #include "check/deployed.h"
 #include "check/extras.h"
-#include "out/hint.h"
-#include "net/httpwarm.h"
-#include "auth/metadata.h"
 #include "check/preflight.h"
 #include "gcloud/props.h"
-#include "out/report.h"
-#include "api/runclient.h"
-#include "auth/session.h"
 #include "gcloud/settings.h"
-#include "auth/token.h"
+#include "net/httpwarm.h"
+#include "out/hint.h"
+#include "out/report.h"
 
 struct check {
 	const struct conf	*c;

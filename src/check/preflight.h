@@ -10,9 +10,9 @@
 #define PREFLIGHT_H
 
 #include "argv/cli.h"
+#include "check/check_kept.h"
 #include "gcloud/conf.h"
 #include "util/exitcode.h"
-#include "check/check_kept.h"
 #include "util/route.h"
 
 /*

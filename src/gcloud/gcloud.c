@@ -23,8 +23,8 @@
 
 #include "gcloud/conf.h"
 #include "gcloud/gcloud.h"
-#include "util/hinttext.h"
 #include "gcloud/stdinbuf.h"
+#include "util/hinttext.h"
 
 static struct sigaction saved_pipe;
 static sigset_t saved_mask;

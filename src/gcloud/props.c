@@ -36,9 +36,9 @@
 #include <unistd.h>
 
 #include "argv/cli.h"
+#include "auth/metadata.h"
 #include "gcloud/conf.h"
 #include "gcloud/ini.h"
-#include "auth/metadata.h"
 #include "gcloud/props.h"
 #include "util/util_array.h"
 #include "util/util_file.h"

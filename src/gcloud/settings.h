@@ -8,8 +8,8 @@
 
 #include <stddef.h>
 
-#include "net/http.h"
 #include "gcloud/props.h"
+#include "net/http.h"
 
 /* Artifact Registry's endpoint when api_endpoint_overrides sets none. */
 #define AR_ENDPOINT	"https://artifactregistry.googleapis.com/"

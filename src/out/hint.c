@@ -8,11 +8,11 @@
 #include <string.h>
 
 #include "api/agent.h"
+#include "api/imageref.h"
+#include "api/runclient.h"
+#include "auth/principal.h"
 #include "net/apierror.h"
 #include "out/hint.h"
-#include "api/imageref.h"
-#include "auth/principal.h"
-#include "api/runclient.h"
 #include "out/progress.h"
 #include "util/sanitize.h"
 

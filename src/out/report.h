@@ -18,13 +18,13 @@
 #include <stdio.h>
 
 #include "api/agent.h"
-#include "gcloud/conf.h"
 #include "api/ar.h"
 #include "api/exists.h"
-#include "out/hint.h"
 #include "api/imageref.h"
 #include "api/runclient.h"
 #include "auth/token.h"
+#include "gcloud/conf.h"
+#include "out/hint.h"
 
 enum result {
 	RESULT_GRANTED,

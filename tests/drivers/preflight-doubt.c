@@ -13,9 +13,9 @@
 #include <stdio.h>
 
 #include "argv/cli.h"
+#include "check/preflight.h"
 #include "gcloud/conf.h"
 #include "gcloud/gcloud.h"
-#include "check/preflight.h"
 #include "out/report.h"
 
 int

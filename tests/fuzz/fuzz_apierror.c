@@ -22,9 +22,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "net/apierror.h"
 #include "api/ar.h"
 #include "api/runclient.h"
+#include "net/apierror.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -14,8 +14,8 @@
 #include <cmocka.h>
 
 #include "argv/cli.h"
-#include "gcloud/conf.h"
 #include "argv/flagtab.h"
+#include "gcloud/conf.h"
 
 #define MAXW	24
 

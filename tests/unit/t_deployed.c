@@ -10,8 +10,8 @@
 
 #include <cmocka.h>
 
-#include "check/deployed.h"
 #include "api/runclient.h"
+#include "check/deployed.h"
 
 static void
 decode(struct run_read *r, enum run_kind kind, const char *json)

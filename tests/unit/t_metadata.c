@@ -18,11 +18,11 @@
 
 #include "testenv.h"
 
+#include "auth/metadata.h"
+#include "auth/token.h"
+#include "gcloud/props.h"
 #include "net/curlfn.h"
 #include "net/http.h"
-#include "auth/metadata.h"
-#include "gcloud/props.h"
-#include "auth/token.h"
 
 static void
 t_roots(void **state)

@@ -22,8 +22,8 @@
 #include <cjson/cJSON.h>
 
 #include "argv/cli.h"
-#include "gcloud/props.h"
 #include "auth/token.h"
+#include "gcloud/props.h"
 
 #define GCLOUD	"/usr/bin/gcloud"
 #define SDKROOT	"/usr/lib/google-cloud-sdk"

@@ -20,9 +20,9 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
-#include "gcloud/props.h"
 #include "auth/token.h"
 #include "auth/tokencache.h"
+#include "gcloud/props.h"
 
 #define ACCT	"dev@example.com"
 #define SA	"ci@p.iam.gserviceaccount.com"
