@@ -38,26 +38,21 @@ struct scan {
 
 /* The option table of the parser reading the words now: the command's,
  * the group's between command words, the top level's before them. */
-static void
-table(const struct scan *s, const struct flagspec **tab, size_t *n)
+static const struct flagcmd *
+table(const struct scan *s)
 {
 	const struct flagcmd *g = s->cmd;
 
 	if (g == NULL)
 		g = flagtab_group(s->words);
-	*tab = g != NULL ? g->flags : flagtab_global;
-	*n = g != NULL ? g->nflags : flagtab_nglobal;
+	return g != NULL ? g : &flagtab_global;
 }
 
 /* Is w an option (known or not) for the parser reading it?  (argparse) */
 static int
 is_flag(const struct scan *s, const char *w)
 {
-	const struct flagspec *tab;
-	size_t n;
-
-	table(s, &tab, &n);
-	return cliarg_classify(tab, n, w) != CLIARG_POSITIONAL;
+	return cliarg_classify(table(s), w) != CLIARG_POSITIONAL;
 }
 
 /* The entry of the current --container scope, made when missing. */
@@ -283,8 +278,7 @@ container_word(struct scan *s, char **w, int n, int *i)
 
 	if (s->cmd == NULL || strncmp(word, "--container", 11) != 0 ||
 	    (word[11] != '\0' && word[11] != '=') ||
-	    flagtab_find(s->cmd->flags, s->cmd->nflags, "--container",
-	    11) == NULL)
+	    flagtab_find(s->cmd, "--container", 11) == NULL)
 		return 0;
 	if (word[11] == '=')
 		open_container(s, word + 12);
@@ -301,14 +295,12 @@ static int
 flag_word(struct scan *s, char **w, const unsigned char *kind, int n, int *i)
 {
 	const char *word = w[*i], *val = NULL;
-	const struct flagspec *f, *tab;
-	size_t nt;
+	const struct flagspec *f;
 	int structured = 0;
 
 	if (container_word(s, w, n, i))
 		return 0;
-	table(s, &tab, &nt);
-	if ((f = cliarg_match(tab, nt, word, &val)) == NULL)
+	if ((f = cliarg_match(table(s), word, &val)) == NULL)
 		return unknown_flag(s, w, kind, n, *i);
 	if (strcmp(f->name, "-h") == 0 || strcmp(f->name, "--help") == 0)
 		s->a->help = 1;

@@ -40,8 +40,7 @@ negative_number(const char *w)
 }
 
 const struct flagspec *
-cliarg_match(const struct flagspec *tab, size_t n, const char *w,
-    const char **explicit)
+cliarg_match(const struct flagcmd *tab, const char *w, const char **explicit)
 {
 	const struct flagspec *f;
 	const char *eq;
@@ -50,12 +49,12 @@ cliarg_match(const struct flagspec *tab, size_t n, const char *w,
 	*explicit = NULL;
 	if (w[0] != '-')
 		return NULL;
-	if ((f = flagtab_find(tab, n, w, len)) != NULL)
+	if ((f = flagtab_find(tab, w, len)) != NULL)
 		return f;
 	if (len == 1)
 		return NULL;
 	if ((eq = strchr(w, '=')) != NULL &&
-	    (f = flagtab_find(tab, n, w, (size_t)(eq - w))) != NULL) {
+	    (f = flagtab_find(tab, w, (size_t)(eq - w))) != NULL) {
 		*explicit = eq + 1;
 		return f;
 	}
@@ -63,13 +62,13 @@ cliarg_match(const struct flagspec *tab, size_t n, const char *w,
 }
 
 enum cliarg_class
-cliarg_classify(const struct flagspec *tab, size_t n, const char *w)
+cliarg_classify(const struct flagcmd *tab, const char *w)
 {
 	const char *explicit;
 
 	if (w[0] != '-' || w[1] == '\0')
 		return CLIARG_POSITIONAL;
-	if (cliarg_match(tab, n, w, &explicit) != NULL)
+	if (cliarg_match(tab, w, &explicit) != NULL)
 		return CLIARG_OPTION;
 	if (negative_number(w) || strchr(w, ' ') != NULL)
 		return CLIARG_POSITIONAL;

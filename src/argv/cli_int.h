@@ -22,15 +22,14 @@ enum cliarg_class {
 };
 
 /* How the parser with options `tab` reads word w (argparse's order). */
-enum cliarg_class cliarg_classify(const struct flagspec *tab, size_t n,
-    const char *w);
+enum cliarg_class cliarg_classify(const struct flagcmd *tab, const char *w);
 
 /*
  * The option w names in `tab`, or NULL; *explicit is the value attached
  * to it ("--f=V": V), or NULL.
  */
-const struct flagspec *cliarg_match(const struct flagspec *tab, size_t n,
-    const char *w, const char **explicit);
+const struct flagspec *cliarg_match(const struct flagcmd *tab, const char *w,
+    const char **explicit);
 
 /* Append an ArgList value (structured: JSON text of a YAML list) to the
  * comma-separated *list.  -1 on ENOMEM. */

@@ -12,6 +12,7 @@
 #define FLAGTAB_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 enum flag_nargs {
 	FLAG_NONE,	/* argparse nargs=0: a Boolean */
@@ -30,19 +31,25 @@ struct flagspec {
 					 * value wins */
 };
 
+/*
+ * Each flag spec is written once, in flagtab_specs; a parser's table is a
+ * mask over it, 64 specs a word.  A name with other nargs or accumulation
+ * in another parser is another spec.
+ */
 struct flagcmd {
-	const char		*command;	/* "beta run deploy" */
-	const struct flagspec	*flags;		/* sorted by name */
-	size_t			 nflags;
+	const char	*command;	/* "beta run deploy"; "" for global */
+	const uint64_t	*mask;		/* bit i: the parser has
+					 * flagtab_specs[i] */
 };
 
+extern const struct flagspec flagtab_specs[];	/* sorted by name */
+extern const size_t flagtab_nspecs;
 extern const struct flagcmd flagtab_commands[];	/* ends with command NULL */
 /* The command groups on the way to them ("run", "beta run jobs"): their
  * parsers read the words between command words, and some have flags of
  * their own ("run services --region R update S"). */
 extern const struct flagcmd flagtab_groups[];	/* ends with command NULL */
-extern const struct flagspec *const flagtab_global;
-extern const size_t flagtab_nglobal;
+extern const struct flagcmd flagtab_global;
 extern const char flagtab_sdk_version[];
 
 /*
@@ -53,8 +60,11 @@ extern const char flagtab_sdk_version[];
 /* The group's table, or NULL.  `group` is e.g. "beta run services". */
 const struct flagcmd *flagtab_group(const char *group);
 
-/* The flag named `name` (no "=value") in a sorted table, or NULL. */
-const struct flagspec *flagtab_find(const struct flagspec *tab, size_t n,
-    const char *name, size_t namelen);
+/* Does table t have flagtab_specs[i]? */
+int flagtab_has(const struct flagcmd *t, size_t i);
+
+/* The flag named `name` (no "=value") in table t, or NULL. */
+const struct flagspec *flagtab_find(const struct flagcmd *t, const char *name,
+    size_t namelen);
 
 #endif

@@ -16,25 +16,42 @@ flagtab_group(const char *group)
 	return NULL;
 }
 
-/* Binary search: the generator sorts each table by name. */
-const struct flagspec *
-flagtab_find(const struct flagspec *tab, size_t n, const char *name,
-    size_t namelen)
+int
+flagtab_has(const struct flagcmd *t, size_t i)
 {
-	size_t lo = 0, hi = n, mid;
+	return i < flagtab_nspecs && (t->mask[i / 64] >> (i % 64) & 1) != 0;
+}
+
+/* flagtab_specs[i].name against name[0..namelen) */
+static int
+cmpname(size_t i, const char *name, size_t namelen)
+{
 	int c;
+
+	c = strncmp(flagtab_specs[i].name, name, namelen);
+	if (c == 0 && flagtab_specs[i].name[namelen] != '\0')
+		c = 1;
+	return c;
+}
+
+/*
+ * Binary search for the first spec of that name (the generator sorts them
+ * by name), then the one of them that t has.
+ */
+const struct flagspec *
+flagtab_find(const struct flagcmd *t, const char *name, size_t namelen)
+{
+	size_t lo = 0, hi = flagtab_nspecs, mid;
 
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
-		c = strncmp(tab[mid].name, name, namelen);
-		if (c == 0 && tab[mid].name[namelen] != '\0')
-			c = 1;
-		if (c == 0)
-			return &tab[mid];
-		if (c < 0)
+		if (cmpname(mid, name, namelen) < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
+	for (; lo < flagtab_nspecs && cmpname(lo, name, namelen) == 0; lo++)
+		if (flagtab_has(t, lo))
+			return &flagtab_specs[lo];
 	return NULL;
 }

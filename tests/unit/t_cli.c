@@ -389,14 +389,12 @@ test_table_accumulation(void **state)
 	(void)state;
 	for (c = flagtab_commands; c->command != NULL; c++) {
 		for (i = 0; i < sizeof(last) / sizeof(last[0]); i++) {
-			f = flagtab_find(c->flags, c->nflags, last[i],
-			    strlen(last[i]));
+			f = flagtab_find(c, last[i], strlen(last[i]));
 			if (f != NULL && f->accum)
 				fail_msg("%s %s accumulates", c->command,
 				    last[i]);
 		}
-		f = flagtab_find(c->flags, c->nflags, "--remove-containers",
-		    19);
+		f = flagtab_find(c, "--remove-containers", 19);
 		if (f != NULL) {
 			assert_int_equal(f->accum, 1);
 			nrm++;
