@@ -326,6 +326,8 @@ metadata_enable(struct props *p, long timeout_ms)
 		return -1;
 	p->md->timeout_ms = timeout_ms;
 	p->md->on_gce = -1;
+	p->md_get = metadata_property;
+	p->md_free = metadata_free;
 	return 0;
 }
 

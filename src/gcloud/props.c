@@ -35,7 +35,6 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include "auth/metadata.h"
 #include "gcloud/conf.h"
 #include "gcloud/ini.h"
 #include "gcloud/props.h"
@@ -353,7 +352,7 @@ lookup(const struct props *p, const char *key, enum props_source *src)
 		}
 	/* Unset everywhere: gcloud's GCE callbacks, when enabled. */
 	*src = PROPS_METADATA;
-	if (p->md != NULL && (v = metadata_property(p, key)) != NULL)
+	if (p->md != NULL && (v = p->md_get(p, key)) != NULL)
 		return v;
 	*src = PROPS_UNSET;
 	return NULL;
@@ -413,7 +412,8 @@ props_free(struct props *p)
 	free(p->file);
 	free(p->config_name);
 	free(p->config_dir);
-	metadata_free(p->md);
+	if (p->md != NULL)
+		p->md_free(p->md);
 	memset(p, 0, sizeof(*p));
 }
 

@@ -51,6 +51,10 @@ struct props {
 					 * core/project, core/universe_domain
 					 * from the metadata server when unset
 					 * everywhere else; NULL: off */
+	/* Set with md by whoever sets it (auth/metadata.h), so that this
+	 * layer does not call up: the value for a key, and md's release. */
+	const char		*(*md_get)(const struct props *, const char *);
+	void			 (*md_free)(struct metadata *);
 };
 
 void props_init(struct props *p);
