@@ -26,6 +26,7 @@
 #include "gcloud/conf.h"
 #include "net/fetch.h"
 #include "net/http.h"
+#include "util/hinttext.h"
 #include "util/util_file.h"
 #include "util/util_json.h"
 #include "util/util_str.h"
@@ -203,8 +204,7 @@ from_audience(const char *aud, struct principal *who)
 	if (workforce)
 		snprintf(who->note, sizeof(who->note), "SUBJECT is the "
 		    "workforce user's subject, which only Google knows (gcloud "
-		    "asks STS introspection); 'gcloud auth login "
-		    "--login-config' stores it as core/account");
+		    "asks STS introspection); " HINT_LOGIN_CONFIG);
 	else {
 		repository_set(who, base);
 		snprintf(who->note, sizeof(who->note), "SUBJECT is what the "

@@ -71,9 +71,7 @@ deployed_answer(struct check *k, char *err, size_t errlen)
 		return -1;
 	}
 	if (d->disabled)
-		k->rep.note = "the Cloud Run API is not enabled in the project: "
-		    "nothing is deployed there, only the named images were "
-		    "checked";
+		k->rep.note = hint_run_disabled;
 	if (images_add_kept(&k->im, d, k->a) != 0) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
