@@ -15,6 +15,7 @@
 #include "gcloud/conf.h"
 #include "gcloud/gcloud.h"
 #include "gcloud/stdinbuf.h"
+#include "out/hint.h"
 #include "out/progress.h"
 #include "out/report.h"
 #include "out/usage.h"
@@ -37,8 +38,7 @@ handover(const struct conf *c, const struct deploy_args *a, int found,
 {
 	if (!found) {
 		report_error(c->color, "%s", why);
-		report_hint("install the Google Cloud CLI, or set "
-		    "GCLOUD_RUN_DEPLOY_GCLOUD to its absolute path");
+		hint_no_gcloud();
 		exit(EXIT_NOGCLOUD);
 	}
 	progress_stop();
@@ -91,9 +91,7 @@ typo(const struct conf *c, const struct deploy_args *a)
 		return 0;
 	report_error(c->color, "'gcloud-run-deploy' already means 'gcloud "
 	    "run deploy': 'run %s' makes a service named 'run'", words[i]);
-	report_hint("gcloud-run-deploy SERVICE --image=IMAGE ...; for other "
-	    "commands (run %s ...), the gcloud of the wrapper: "
-	    "libexec/gcloud-run-deploy/gcloud", words[i]);
+	hint_run_verb(words[i]);
 	return 1;
 }
 
@@ -201,9 +199,7 @@ unknown_command(const struct conf *c, enum preflight_mode mode,
 	report_error(c->color, "cannot tell what this command deploys: "
 	    "its words or flags may come from a flags file the shim cannot "
 	    "read: %s", err);
-	report_hint("put the command words (run deploy ...), --image and "
-	    "--platform on the command line, the rest in a regular flags "
-	    "file within the limits; or pass --preflight=warn");
+	hint_command_unread();
 	*status = EXIT_UNAVAILABLE;
 	return ROUTE_EXIT;
 }

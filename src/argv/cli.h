@@ -177,4 +177,22 @@ int cli_command_known(int argc, char **argv, enum cli_mode mode);
  */
 void cli_warn(const struct deploy_args *a, const char *gcloud, FILE *fp);
 
+struct props;
+
+/*
+ * props_flag() (gcloud/props.h) for the property flags of a command line:
+ * --account, --impersonate-service-account, --access-token-file,
+ * --project and --billing-project (billing/quota_project); 0, or -1 on
+ * ENOMEM.
+ */
+int props_args(struct props *p, const struct deploy_args *a);
+
+/*
+ * All of it for a command line: props_init(), its flags (props_args),
+ * then the files, with the installation properties of the SDK whose
+ * gcloud is `gcloud` (an absolute path, or NULL).  0, or -1 with err.
+ */
+int props_for_command(struct props *p, const struct deploy_args *a,
+    const char *gcloud, char *err, size_t errlen);
+
 #endif

@@ -26,6 +26,7 @@
 #include <cjson/cJSON.h>
 
 #include "auth/metadata.h"
+#include "auth/principal.h"
 #include "auth/tokencache.h"
 #include "gcloud/conf.h"
 #include "gcloud/props.h"
@@ -325,6 +326,8 @@ metadata_enable(struct props *p, long timeout_ms)
 		return -1;
 	p->md->timeout_ms = timeout_ms;
 	p->md->on_gce = -1;
+	p->md_get = metadata_property;
+	p->md_free = metadata_free;
 	return 0;
 }
 
@@ -372,27 +375,27 @@ listed(const struct props *p, struct metadata *md, const char *account)
 }
 
 
-/* The access_token of a token answer, copied into t. */
+/* The access_token of a token answer, copied into *tok. */
 static int
-parsetoken(struct token *t, const char *body, size_t len)
+parsetoken(char **tok, size_t *len, const char *body, size_t blen)
 {
 	struct cJSON_Hooks hooks = { malloc, wipe_free };
 	cJSON *root;
-	const cJSON *tok;
+	const cJSON *at;
 	size_t n;
 	int rc = -1;
 
 	cJSON_InitHooks(&hooks);
-	root = cJSON_ParseWithLength(body, len);
-	tok = cJSON_GetObjectItemCaseSensitive(root, "access_token");
-	if (cJSON_IsString(tok) && (n = strlen(tok->valuestring)) > 0 &&
-	    plainword(tok->valuestring, n) &&
-	    (t->value = strdup(tok->valuestring)) != NULL) {
-		t->len = n;
+	root = cJSON_ParseWithLength(body, blen);
+	at = cJSON_GetObjectItemCaseSensitive(root, "access_token");
+	if (cJSON_IsString(at) && (n = strlen(at->valuestring)) > 0 &&
+	    plainword(at->valuestring, n) &&
+	    (*tok = strdup(at->valuestring)) != NULL) {
+		*len = n;
 		rc = 0;
 	}
-	if (cJSON_IsString(tok))
-		explicit_bzero(tok->valuestring, strlen(tok->valuestring));
+	if (cJSON_IsString(at))
+		explicit_bzero(at->valuestring, strlen(at->valuestring));
 	cJSON_Delete(root);
 	cJSON_InitHooks(NULL);
 	return rc;
@@ -400,7 +403,8 @@ parsetoken(struct token *t, const char *body, size_t len)
 
 /* google-auth get_service_account_token(): the metadata server's token. */
 static int
-fetchtoken(const struct metadata *md, const char *account, struct token *t)
+fetchtoken(const struct metadata *md, const char *account, char **tok,
+    size_t *len)
 {
 	struct answer a;
 	char path[512];
@@ -415,7 +419,7 @@ fetchtoken(const struct metadata *md, const char *account, struct token *t)
 		return -1;
 	get(metadata_root_auth(), path, budget(md, s), &a);
 	if (a.res == CURLE_OK && a.code == 200 && a.body.data != NULL)
-		rc = parsetoken(t, a.body.data, a.body.len);
+		rc = parsetoken(tok, len, a.body.data, a.body.len);
 	answer_free(&a);
 	return rc;
 }
@@ -512,11 +516,10 @@ account_rule(const struct props *p, const char *account)
 }
 
 int
-metadata_acquire(const struct props *p, struct token *t, const char **why)
+metadata_acquire(const struct props *p, char **tok, size_t *len,
+    const char **source, const char **why)
 {
 	const char *account;
-	char *tok;
-	size_t len;
 	int rc;
 
 	if ((*why = settings_rule(p)) != NULL)
@@ -526,23 +529,18 @@ metadata_acquire(const struct props *p, struct token *t, const char **why)
 		return -1;
 	/* MaybeAttachAccessTokenCacheStoreGoogleAuth(), RefreshIfAlmostExpire */
 	rc = tokencache_cached(p->config_dir, account, time(NULL),
-	    TOKENCACHE_MARGIN, &tok, &len);
+	    TOKENCACHE_MARGIN, tok, len);
 	if (rc == -1) {
 		*why = "access_tokens.db cannot be read";
 		return -1;
 	}
-	if (rc == 0) {
-		t->value = tok;
-		t->len = len;
-		t->source = TOKENCACHE_SOURCE;
-	} else if (fetchtoken(p->md, account, t) == 0)
-		t->source = METADATA_SOURCE;
+	if (rc == 0)
+		*source = TOKENCACHE_SOURCE;
+	else if (fetchtoken(p->md, account, tok, len) == 0)
+		*source = METADATA_SOURCE;
 	else {
 		*why = "the metadata server gave no token";
 		return -1;
 	}
-	t->who.kind = PRINCIPAL_SERVICE_ACCOUNT;
-	strlcpy(t->who.email, account, sizeof(t->who.email));
-	t->user_creds = 0;
 	return 0;
 }

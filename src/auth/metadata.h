@@ -46,7 +46,6 @@
 
 #include <stddef.h>
 
-#include "auth/token.h"
 #include "gcloud/props.h"
 
 #define METADATA_SOURCE	"the metadata server"
@@ -77,13 +76,15 @@ void metadata_free(struct metadata *md);
 
 /*
  * The token gcloud would use when its credential is the metadata
- * server's, read directly: 0 with t filled (principal the account,
- * source METADATA_SOURCE); -1 with t untouched when gcloud's rules do not
- * make the metadata credentials certain, and the caller asks
+ * server's, read directly: 0 with *tok (NUL-terminated, secret: the
+ * caller wipes and frees it), *len and *source (METADATA_SOURCE, or
+ * TOKENCACHE_SOURCE when gcloud's cache holds it); the principal is the
+ * service account core/account names.  -1 with nothing set when gcloud's
+ * rules do not make the metadata credentials certain, and the caller asks
  * config-helper.  *why says which rule (static text, never the token).
  */
-int metadata_acquire(const struct props *p, struct token *t,
-    const char **why);
+int metadata_acquire(const struct props *p, char **tok, size_t *len,
+    const char **source, const char **why);
 
 /*
  * The metadata server's host[:port] as gcloud's gce_read.py takes it

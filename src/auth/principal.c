@@ -26,7 +26,7 @@
 #include "gcloud/conf.h"
 #include "net/fetch.h"
 #include "net/http.h"
-#include "out/report.h"
+#include "util/hinttext.h"
 #include "util/util_file.h"
 #include "util/util_json.h"
 #include "util/util_str.h"
@@ -204,8 +204,7 @@ from_audience(const char *aud, struct principal *who)
 	if (workforce)
 		snprintf(who->note, sizeof(who->note), "SUBJECT is the "
 		    "workforce user's subject, which only Google knows (gcloud "
-		    "asks STS introspection); 'gcloud auth login "
-		    "--login-config' stores it as core/account");
+		    "asks STS introspection); " HINT_LOGIN_CONFIG);
 	else {
 		repository_set(who, base);
 		snprintf(who->note, sizeof(who->note), "SUBJECT is what the "
@@ -339,26 +338,19 @@ principal_tokeninfo(const struct http_opts *o, const char *token,
 }
 
 void
-principal_on_denial(struct report *rep, const struct http_opts *o,
+principal_on_denial(struct principal *who, const struct http_opts *o,
     const char *token, const char *endpoint)
 {
-	size_t i;
-
-	if (rep->who.kind != PRINCIPAL_UNKNOWN || token == NULL)
-		return;
-	for (i = 0; i < rep->n; i++)
-		if (rep->images[i].result == RESULT_DENIED)
-			break;
-	if (i == rep->n)
+	if (who->kind != PRINCIPAL_UNKNOWN || token == NULL)
 		return;
 	if (o->connect_to == NULL && (endpoint == NULL ||
 	    strcmp(endpoint, AR_ENDPOINT) != 0)) {
-		if (rep->who.note[0] != '\0')
-			strlcat(rep->who.note, "; ", sizeof(rep->who.note));
-		strlcat(rep->who.note, "Google's token-info endpoint is not "
+		if (who->note[0] != '\0')
+			strlcat(who->note, "; ", sizeof(who->note));
+		strlcat(who->note, "Google's token-info endpoint is not "
 		    "asked when Artifact Registry is reached through an "
-		    "endpoint override", sizeof(rep->who.note));
+		    "endpoint override", sizeof(who->note));
 		return;
 	}
-	principal_tokeninfo(o, token, &rep->who);
+	principal_tokeninfo(o, token, who);
 }

@@ -93,18 +93,16 @@ struct curl_slist;
 void principal_tokeninfo(const struct http_opts *o, const char *token,
     struct principal *who);
 
-struct report;
-
 /*
- * The denial path: when an image of the report is denied and its
- * principal is unknown, ask principal_tokeninfo() for rep->who.  Nothing
- * otherwise, so a granted check costs no request.  `endpoint` is the
- * Artifact Registry endpoint of the check: when it is an override (a
+ * The denial path, called only when an image of the check is denied:
+ * when the principal is unknown, ask principal_tokeninfo() for who.
+ * Nothing otherwise, so a granted check costs no request.  `endpoint` is
+ * the Artifact Registry endpoint of the check: when it is an override (a
  * private endpoint, a test fake) Google's default hosts may be out of
  * reach, and another one is not added behind the user's back, unless the
  * GCLOUD_RUN_DEPLOY_CONNECT_TO seam routes hosts (o->connect_to).
  */
-void principal_on_denial(struct report *rep, const struct http_opts *o,
+void principal_on_denial(struct principal *who, const struct http_opts *o,
     const char *token, const char *endpoint);
 
 #endif

@@ -317,9 +317,20 @@ out:
 static int
 frommetadata(const struct props *p, struct token *t)
 {
-	const char *why;
+	const char *why, *source;
+	char *tok;
+	size_t len;
 
-	return metadata_acquire(p, t, &why);
+	if (metadata_acquire(p, &tok, &len, &source, &why) != 0)
+		return -1;
+	t->value = tok;
+	t->len = len;
+	t->source = source;
+	t->who.kind = PRINCIPAL_SERVICE_ACCOUNT;
+	strlcpy(t->who.email, props_get(p, "core/account"),
+	    sizeof(t->who.email));
+	t->user_creds = 0;
+	return 0;
 }
 
 int

@@ -71,9 +71,7 @@ deployed_answer(struct check *k, char *err, size_t errlen)
 		return -1;
 	}
 	if (d->disabled)
-		k->rep.note = "the Cloud Run API is not enabled in the project: "
-		    "nothing is deployed there, only the named images were "
-		    "checked";
+		k->rep.note = hint_run_disabled;
 	if (images_add_kept(&k->im, d, k->a) != 0) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
@@ -178,6 +176,17 @@ warm(struct check *k)
 	explicit_bzero(s.proxy, sizeof(s.proxy));	/* may hold a password */
 }
 
+static int
+any_denied(const struct report *rep)
+{
+	size_t i;
+
+	for (i = 0; i < rep->n; i++)
+		if (rep->images[i].result == RESULT_DENIED)
+			return 1;
+	return 0;
+}
+
 /*
  * The credentials session (session.h: the process is not dumpable while
  * the token is held), then the questions, all inside the one deadline.
@@ -202,8 +211,9 @@ ask(struct check *k, char *err, size_t errlen)
 		extras(k, &ss);
 		opts(k, &ss, &o);
 		show(k);
-		principal_on_denial(&k->rep, &o, ss.token.value,
-		    ss.settings.endpoint);
+		if (any_denied(&k->rep))
+			principal_on_denial(&k->rep.who, &o, ss.token.value,
+			    ss.settings.endpoint);
 	}
 	session_close(&ss);
 	http_warm_close();

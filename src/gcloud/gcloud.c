@@ -24,6 +24,7 @@
 #include "gcloud/conf.h"
 #include "gcloud/gcloud.h"
 #include "gcloud/stdinbuf.h"
+#include "util/exitcode.h"
 #include "util/hinttext.h"
 
 static struct sigaction saved_pipe;
@@ -167,11 +168,11 @@ gcloud_exec(const char *path, char **fwd, int nfwd, int depth)
 		fprintf(stderr, "ERROR: (gcloud-run-deploy) '%s' leads back to "
 		    "this program (%d hand-overs); " HINT_SET_GCLOUD " "
 		    "to the real gcloud\n", path, depth);
-		exit(127);
+		exit(EXIT_NOGCLOUD);
 	}
 	if ((argv = calloc((size_t)nfwd + 2, sizeof(*argv))) == NULL) {
 		fprintf(stderr, "ERROR: (gcloud-run-deploy) out of memory\n");
-		exit(127);
+		exit(EXIT_NOGCLOUD);
 	}
 	argv[0] = (char *)path;
 	for (i = 0; i < nfwd; i++)
@@ -181,7 +182,7 @@ gcloud_exec(const char *path, char **fwd, int nfwd, int depth)
 	if (stdinbuf_replay() != 0) {
 		fprintf(stderr, "ERROR: (gcloud-run-deploy) cannot give "
 		    "standard input back to gcloud: %s\n", strerror(errno));
-		exit(127);
+		exit(EXIT_NOGCLOUD);
 	}
 	sigaction(SIGPIPE, &saved_pipe, NULL);
 	sigprocmask(SIG_SETMASK, &saved_mask, NULL);
@@ -189,5 +190,5 @@ gcloud_exec(const char *path, char **fwd, int nfwd, int depth)
 	e = errno;
 	fprintf(stderr, "ERROR: (gcloud-run-deploy) %s: %s\n", path,
 	    e == ENOENT ? "command not found" : strerror(e));
-	exit(e == EACCES || e == ENOEXEC ? 126 : 127);
+	exit(e == EACCES || e == ENOEXEC ? EXIT_NOEXEC : EXIT_NOGCLOUD);
 }

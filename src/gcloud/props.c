@@ -35,8 +35,6 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include "argv/cli.h"
-#include "auth/metadata.h"
 #include "gcloud/conf.h"
 #include "gcloud/ini.h"
 #include "gcloud/props.h"
@@ -296,30 +294,6 @@ props_flag(struct props *p, const char *key, const char *value)
 }
 
 int
-props_args(struct props *p, const struct deploy_args *a)
-{
-	const struct {
-		const char *key, *val;
-	} map[] = {
-		{ "core/account", a->account },
-		{ "auth/impersonate_service_account", a->impersonate },
-		{ "auth/access_token_file", a->access_token_file },
-		{ "auth/credential_file_override", a->credential_file_override },
-		{ "core/project", a->project },
-		{ "billing/quota_project", a->billing_project },
-		{ "run/region", a->region },
-		{ "run/platform", a->platform },
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
-		if (map[i].val != NULL &&
-		    props_flag(p, map[i].key, map[i].val) != 0)
-			return -1;
-	return 0;
-}
-
-int
 props_load(struct props *p, const char *configuration, const char *sdk_root,
     char *err, size_t errlen)
 {
@@ -378,7 +352,7 @@ lookup(const struct props *p, const char *key, enum props_source *src)
 		}
 	/* Unset everywhere: gcloud's GCE callbacks, when enabled. */
 	*src = PROPS_METADATA;
-	if (p->md != NULL && (v = metadata_property(p, key)) != NULL)
+	if (p->md != NULL && (v = p->md_get(p, key)) != NULL)
 		return v;
 	*src = PROPS_UNSET;
 	return NULL;
@@ -438,13 +412,14 @@ props_free(struct props *p)
 	free(p->file);
 	free(p->config_name);
 	free(p->config_dir);
-	metadata_free(p->md);
+	if (p->md != NULL)
+		p->md_free(p->md);
 	memset(p, 0, sizeof(*p));
 }
 
 /* The SDK installation folder: the real gcloud is SDK_ROOT/bin/gcloud. */
-static int
-sdk_root(const char *gcloud, char *out)
+int
+props_sdk_root(const char *gcloud, char *out)
 {
 	char real[PATH_MAX];
 
@@ -452,19 +427,4 @@ sdk_root(const char *gcloud, char *out)
 		return -1;
 	strlcpy(out, dirname(dirname(real)), PATH_MAX);
 	return 0;
-}
-
-int
-props_for_command(struct props *p, const struct deploy_args *a,
-    const char *gcloud, char *err, size_t errlen)
-{
-	char root[PATH_MAX];
-
-	props_init(p);
-	if (props_args(p, a) != 0) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	return props_load(p, a->configuration,
-	    sdk_root(gcloud, root) == 0 ? root : NULL, err, errlen);
 }

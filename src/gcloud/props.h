@@ -15,6 +15,8 @@
  *   3. props_get(&p, "api_endpoint_overrides/artifactregistry") -> value
  *      or NULL; props_source() says where it came from;
  *   4. props_free(&p).
+ * props_args() and props_for_command() (argv/cli.h) do steps 1 and 2 for
+ * a parsed command line.
  */
 #ifndef PROPS_H
 #define PROPS_H
@@ -49,26 +51,15 @@ struct props {
 					 * core/project, core/universe_domain
 					 * from the metadata server when unset
 					 * everywhere else; NULL: off */
+	/* Set with md by whoever sets it (auth/metadata.h), so that this
+	 * layer does not call up: the value for a key, and md's release. */
+	const char		*(*md_get)(const struct props *, const char *);
+	void			 (*md_free)(struct metadata *);
 };
 
 void props_init(struct props *p);
 /* Record a flag's value for "section/name"; 0, or -1 on ENOMEM. */
 int props_flag(struct props *p, const char *key, const char *value);
-/*
- * props_flag() for the property flags of a command line: --account,
- * --impersonate-service-account, --access-token-file, --project and
- * --billing-project (billing/quota_project); 0, or -1 on ENOMEM.
- */
-struct deploy_args;
-int props_args(struct props *p, const struct deploy_args *a);
-
-/*
- * All of it for a command line: props_init(), its flags (props_args),
- * then the files, with the installation properties of the SDK whose
- * gcloud is `gcloud` (an absolute path, or NULL).  0, or -1 with err.
- */
-int props_for_command(struct props *p, const struct deploy_args *a,
-    const char *gcloud, char *err, size_t errlen);
 /*
  * Read the configuration files.  `configuration` is --configuration or
  * NULL; `sdk_root` the SDK installation directory or NULL.  A missing file
@@ -90,5 +81,12 @@ enum props_source props_source(const struct props *p, const char *key);
  */
 int props_bool(const struct props *p, const char *key, int dflt);
 void props_free(struct props *p);
+
+/*
+ * The SDK installation folder of the real gcloud at `gcloud` (an absolute
+ * path; gcloud is SDK_ROOT/bin/gcloud) into out[PATH_MAX]: 0, or -1 when
+ * gcloud is NULL or cannot be resolved.
+ */
+int props_sdk_root(const char *gcloud, char *out);
 
 #endif

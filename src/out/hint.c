@@ -207,3 +207,30 @@ hint_audit_found(FILE *f)
 	    READER "\nas above (or run gcloud-run-deploy before each "
 	    "deploy).\n");
 }
+
+void
+hint_no_gcloud(void)
+{
+	hint_line("install the Google Cloud CLI, or " HINT_SET_GCLOUD
+	    " to its absolute path");
+}
+
+void
+hint_run_verb(const char *word)
+{
+	hint_line("gcloud-run-deploy SERVICE --image=IMAGE ...; for other "
+	    "commands (run %s ...), the gcloud of the wrapper: "
+	    "libexec/gcloud-run-deploy/gcloud", word);
+}
+
+void
+hint_command_unread(void)
+{
+	hint_line("put the command words (run deploy ...), --image and "
+	    "--platform on the command line, the rest in a regular flags "
+	    "file within the limits; or pass --preflight=warn");
+}
+
+const char hint_run_disabled[] = "the Cloud Run API is not enabled in the "
+    "project: nothing is deployed there, only the named images were "
+    "checked";

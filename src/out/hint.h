@@ -104,4 +104,22 @@ void hint_audit(const struct api_error *e, const char *project, int asked);
 /* After the audit's groups of refused deploys: what stops them. */
 void hint_audit_found(FILE *f);
 
+/* The hint line after "no gcloud to hand over to": install it, or name it. */
+void hint_no_gcloud(void);
+
+/*
+ * The hint line after 'run WORD' given to the deploy alias (a service
+ * named 'run'): the alias's syntax, and the wrapper's gcloud for `word`.
+ */
+void hint_run_verb(const char *word);
+
+/*
+ * The hint line after a command whose words or flags may sit in a flags
+ * file the shim cannot read: where to put them, or --preflight=warn.
+ */
+void hint_command_unread(void);
+
+/* The report's note when the Cloud Run API is disabled in the project. */
+extern const char hint_run_disabled[];
+
 #endif

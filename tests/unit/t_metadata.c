@@ -124,7 +124,8 @@ acquire_fails(const char *env, const char *val)
 	assert_int_equal(props_load(&p, NULL, NULL, err, sizeof(err)), 0);
 	assert_int_equal(metadata_enable(&p, 2000), 0);
 	memset(&t, 0, sizeof(t));
-	assert_int_equal(metadata_acquire(&p, &t, &why), -1);
+	assert_int_equal(metadata_acquire(&p, &t.value, &t.len, &t.source,
+	    &why), -1);
 	assert_non_null(why);
 	assert_null(t.value);
 	props_free(&p);
@@ -160,7 +161,8 @@ t_rules(void **state)
 	props_init(&p);
 	assert_null(metadata_property(&p, "core/project"));
 	memset(&t, 0, sizeof(t));
-	assert_int_equal(metadata_acquire(&p, &t, &why), -1);
+	assert_int_equal(metadata_acquire(&p, &t.value, &t.len, &t.source,
+	    &why), -1);
 	props_free(&p);
 	unsetenv("CLOUDSDK_CORE_ACCOUNT");
 	unsetenv("GCE_METADATA_ROOT");
