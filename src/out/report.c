@@ -97,16 +97,6 @@ report_error(int color, const char *fmt, ...)
 	strlcpy(last_error, safe, sizeof(last_error));
 }
 
-void
-report_hint(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	hint_vline(fmt, ap);
-	va_end(ap);
-}
-
 static cJSON *
 str_or_null(const char *s)
 {

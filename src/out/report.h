@@ -159,9 +159,6 @@ void report_summary(FILE *f, const struct report *r);
 void report_error(int color, const char *fmt, ...)
     __attribute__((__format__(__printf__, 2, 3)));
 
-/* A hint line after an error ("hint: ..."), on stderr: hint_line(). */
-void report_hint(const char *fmt, ...)
-    __attribute__((__format__(__printf__, 1, 2)));
 
 const char *report_result_name(enum result r);
 const char *report_last_error(void);	/* "" when none */
