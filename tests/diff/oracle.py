@@ -3,19 +3,22 @@
 Run once per test run by the SDK's bundled Python:
 
   SDK/platform/bundledpythonunix/bin/python3 tests/diff/oracle.py \
-      SDK CLIDUMP TMPDIR
+      SDK TMPDIR CLIDUMP...
 
 It loads gcloud's CLI in-process as gcloud_main does, generates
 DIFF_COUNT command lines (tests/diff/gen.py, seed DIFF_SEED), and for each
 one takes the namespace of gcloud's own parser (calliope on argparse, the
 flags files expanded by calliope's _ApplyFlagsFile) without running the
-command.  CLIDUMP (tests/diff/clidump.c) gives the shim's reading of the
-same lines, all in one process.  Compared: the command (is it a deploy, and
+command.  Each CLIDUMP (tests/diff/clidump.c, one per build) gives the
+shim's reading of the same lines, all in one process; gcloud parses them
+once for all of them.  Compared: the command (is it a deploy, and
 which), the service name, the image of every container gcloud pulls (a
 container built from source, --source or --function without --image,
 pulls none), the removed containers, --region and --help.  Lines gcloud refuses are
-counted, not compared.  Prints the figures and the first disagreements;
-exits 1 on any disagreement, 2 when it cannot run.
+counted, not compared.  Prints the figures, then for the K-th CLIDUMP
+its first disagreements and "# [K] result: agree|disagree|failed" (failed:
+the CLIDUMP itself did not answer); exits 1 on any disagreement or
+failure, 2 when it cannot run at all.
 """
 import contextlib
 import io
@@ -26,7 +29,8 @@ import subprocess
 import sys
 import time
 
-SDK, CLIDUMP, TMPDIR = sys.argv[1:4]
+SDK, TMPDIR = sys.argv[1:3]
+CLIDUMPS = sys.argv[3:]
 sys.path[:0] = [os.path.join(SDK, "lib", "third_party"),
                 os.path.join(SDK, "lib"), os.path.dirname(__file__)]
 os.environ["CLOUDSDK_CONFIG"] = os.path.join(TMPDIR, "gcloud-config")
@@ -164,56 +168,81 @@ def files_of(case):
     return out
 
 
+def clidump(path, feed, n):
+    """The shim's readings of the n lines of feed, or None when it fails."""
+    dump = subprocess.run([path], input=feed, stdout=subprocess.PIPE,
+                          stderr=_err, check=False)
+    shim = [json.loads(x) for x in dump.stdout.decode().splitlines()]
+    if dump.returncode != 0 or len(shim) != n:
+        say("# [%d] clidump failed (exit %d, %d of %d lines)" %
+            (CLIDUMPS.index(path) + 1, dump.returncode, len(shim), n))
+        return None
+    return shim
+
+
+def judge(k, cases, wants, shim, enough):
+    """Compare build k's readings with gcloud's; print its verdict."""
+    bad = []
+    for case, want, r in zip(cases, wants, shim):
+        if want is None:
+            continue
+        got = {"help": r["help"]} if want == {"help": True} else \
+            shim_reading(r)
+        if want != got:
+            bad.append((case, want, got))
+    for case, want, got in bad[:SHOW]:
+        say("# [%d] DISAGREE: %s" % (k, shown(case)))
+        for line in files_of(case):
+            say("# [%d]" % k + line)
+        say("# [%d]   gcloud: %s" % (k, json.dumps(want, ensure_ascii=False)))
+        say("# [%d]   shim:   %s" % (k, json.dumps(got, ensure_ascii=False)))
+    say("# [%d] %d lines compared, %d disagreements" %
+        (k, len(wants) - wants.count(None), len(bad)))
+    if not enough:
+        say("# [%d] too few lines accepted by gcloud to mean anything" % k)
+    ok = enough and not bad
+    say("# [%d] result: %s" % (k, "agree" if ok else "disagree"))
+    return ok
+
+
 def main():
     rnd = random.Random(SEED)
     cases = list(gen.gen(rnd, COUNT, TMPDIR, TABLES))
-    feed = "".join(json.dumps(c) + "\n" for c in cases)
-    dump = subprocess.run([CLIDUMP], input=feed.encode(), stdout=subprocess.PIPE,
-                          stderr=_err, check=False)
-    shim = [json.loads(x) for x in dump.stdout.decode().splitlines()]
-    if dump.returncode != 0 or len(shim) != len(cases):
-        say("not ok - clidump failed (exit %d, %d of %d lines)" %
-            (dump.returncode, len(shim), len(cases)))
-        return 2
-    compared = refused = 0
+    feed = "".join(json.dumps(c) + "\n" for c in cases).encode()
+    shims = [clidump(c, feed, len(cases)) for c in CLIDUMPS]
+    # gcloud's reading of each line, once for every build: None when it
+    # refuses the line, {"help": True} for help, else gcloud_reading().
+    wants = []
     deploys = helps = 0
-    bad = []
     t = time.time()
-    for case, r in zip(cases, shim):
+    for case in cases:
         argv = (["run", "deploy"] if not case["wrapper"] else []) + \
             case["argv"]
         ns = parse(argv)
         if ns is None:
-            refused += 1
-            continue
-        compared += 1
-        if isinstance(ns, str):
+            wants.append(None)
+        elif isinstance(ns, str):
             helps += 1
-            want = {"help": True}
-            got = {"help": r["help"]}
+            wants.append({"help": True})
         else:
-            want = gcloud_reading(ns)
-            got = shim_reading(r)
-            deploys += want["command"] is not None
-        if want != got:
-            bad.append((case, want, got))
+            wants.append(gcloud_reading(ns))
+            deploys += wants[-1]["command"] is not None
     parse_time = time.time() - t
+    compared = len(cases) - wants.count(None)
     say("# seed %d: %d lines generated, %d compared (%d deploys, %d help), "
         "%d refused by gcloud" % (SEED, len(cases), compared, deploys, helps,
-                                  refused))
+                                  wants.count(None)))
     say("# gcloud loaded in %.1f s, parsed in %.1f s" % (load_time,
                                                          parse_time))
-    for case, want, got in bad[:SHOW]:
-        say("# DISAGREE: %s" % shown(case))
-        for line in files_of(case):
-            say("#" + line)
-        say("#   gcloud: %s" % json.dumps(want, ensure_ascii=False))
-        say("#   shim:   %s" % json.dumps(got, ensure_ascii=False))
-    say("# %d lines compared, %d disagreements" % (compared, len(bad)))
-    if compared < len(cases) // 2:
-        say("# too few lines accepted by gcloud to mean anything")
-        return 1
-    return 1 if bad else 0
+    status = 0
+    for k, shim in enumerate(shims, 1):
+        say("# [%d] %s" % (k, CLIDUMPS[k - 1]))
+        if shim is None:
+            say("# [%d] result: failed" % k)
+            status = 1
+        elif not judge(k, cases, wants, shim, compared >= len(cases) // 2):
+            status = 1
+    return status
 
 
 try:

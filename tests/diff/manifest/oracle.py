@@ -1,11 +1,15 @@
 """Differential test: gcloud's own manifest and flags-file loaders against
 the shim's.  Run ONCE per test by the SDK's bundled Python:
 
-  python3 oracle.py DIR SHIM FFDUMP
+  python3 oracle.py DIR SHIM FFDUMP [SHIM FFDUMP...]
 
-DIR is a scratch folder; SHIM the gcloud-run-deploy binary (run in wrapper
-mode through DIR/gcloud, with --preflight=plan, so nothing goes over the
-network); FFDUMP a driver that prints the shim's flags-file expansion.
+DIR is a scratch folder; SHIM a gcloud-run-deploy binary (run in wrapper
+mode through DIR/bK/gcloud, with --preflight=plan, so nothing goes over the
+network); FFDUMP a driver that prints that build's flags-file expansion.
+One SHIM FFDUMP pair a build: gcloud reads each file once, and each build
+is compared with it; the K-th pair's figures are prefixed "# [K]", its
+verdict is "# [K] result: agree|disagree|failed" (failed: its FFDUMP did
+not answer).  Exit 1 on any disagreement or failure.
 Environment: DIFF_SEED (default 11), DIFF_MANIFESTS (default 600),
 DIFF_FLAGSFILES (default 400), DIFF_SHOW (disagreements shown, default 5).
 
@@ -158,8 +162,9 @@ def coverage(label, metas):
         '%s %d' % kv for kv in sorted(seen.items()))))
 
 
-def compare(label, items, show):
-    """items: (name, gcloud, shim, text).  Prints figures; disagreements."""
+def compare(label, items, show, k):
+    """items: (name, gcloud, shim, text).  Prints figures, prefixed "[k]";
+    disagreements."""
     agree = 0
     bad = []
     acc = [0, 0]
@@ -170,41 +175,57 @@ def compare(label, items, show):
             agree += 1
         else:
             bad.append((name, g, s, text))
-    print('# %s: %d compared, %d agree, %d disagree '
-          '(gcloud accepts %d, refuses %d)' % (label, len(items), agree,
+    print('# [%d] %s: %d compared, %d agree, %d disagree '
+          '(gcloud accepts %d, refuses %d)' % (k, label, len(items), agree,
                                                len(bad), acc[1], acc[0]))
-    if os.environ.get('DIFF_WHY'):
+    if os.environ.get('DIFF_WHY') and k == 1:
         why = {}
         for name, g, s, text in items:
             if g[0] != 'ok':
-                k = g[1].split('\n')[0][:60]
-                if 'Failed to parse YAML' in k:
-                    k = 'YAML syntax'
-                why[k] = why.get(k, 0) + 1
-        for k, v in sorted(why.items(), key=lambda kv: -kv[1]):
-            print('#   refused %4d  %s' % (v, k))
+                w = g[1].split('\n')[0][:60]
+                if 'Failed to parse YAML' in w:
+                    w = 'YAML syntax'
+                why[w] = why.get(w, 0) + 1
+        for w, v in sorted(why.items(), key=lambda kv: -kv[1]):
+            print('#   refused %4d  %s' % (v, w))
     for name, g, s, text in bad[:show]:
-        print('# DISAGREE %s\n#  gcloud: %r\n#  shim:   %r' % (name, g, s))
+        print('# [%d] DISAGREE %s\n#  gcloud: %r\n#  shim:   %r' % (
+            k, name, g, s))
         for ln in text.splitlines()[:40]:
             print('#   | ' + ln)
     return len(bad)
 
 
+def shim_dirs(d, shims):
+    """One wrapper folder per SHIM: DIR/bK/gcloud links to it."""
+    dirs = []
+    for k, shim in enumerate(shims, 1):
+        sd = os.path.join(d, 'b%d' % k)
+        os.makedirs(os.path.join(sd, 'cfg'), exist_ok=True)
+        link = os.path.join(sd, 'gcloud')
+        if not os.path.lexists(link):
+            os.symlink(shim, link)
+        dirs.append(sd)
+    return dirs
+
+
 def main():
-    d, shim, ffdump = sys.argv[1:4]
+    d = sys.argv[1]
+    shims, ffdumps = sys.argv[2::2], sys.argv[3::2]
+    if not shims or len(shims) != len(ffdumps):
+        print('# usage: oracle.py DIR SHIM FFDUMP [SHIM FFDUMP...]')
+        return 2
     seed = int(os.environ.get('DIFF_SEED', '11'))
     nm = int(os.environ.get('DIFF_MANIFESTS', '600'))
     nf = int(os.environ.get('DIFF_FLAGSFILES', '400'))
     show = int(os.environ.get('DIFF_SHOW', '5'))
     os.makedirs(os.path.join(d, 'm'), exist_ok=True)
     os.makedirs(os.path.join(d, 'f'), exist_ok=True)
-    os.makedirs(os.path.join(d, 'cfg'), exist_ok=True)
-    link = os.path.join(d, 'gcloud')
-    if not os.path.lexists(link):
-        os.symlink(shim, link)
+    dirs = shim_dirs(d, shims)
     print('# seed %d, %d manifests, %d flags files' % (seed, nm, nf))
     rng = random.Random(seed)
-    items = []
+    # gcloud's reading of each manifest, once; each build's after it.
+    items = [[] for _ in shims]
     metas = []
     for i in range(nm):
         text, meta = gen.gen_manifest(rng, i)
@@ -213,12 +234,14 @@ def main():
         with open(path, 'w') as f:
             f.write(text)
         g = gcloud_manifest(path, meta['cmd'])
-        s = shim_manifest(d, path, meta['cmd'])
-        items.append(('%s (run %s replace; %s)' % (
-            path, meta['cmd'], ','.join(meta['odd'])), g, s, text))
+        name = '%s (run %s replace; %s)' % (path, meta['cmd'],
+                                            ','.join(meta['odd']))
+        for k, sd in enumerate(dirs):
+            items[k].append((name, g, shim_manifest(sd, path, meta['cmd']),
+                             text))
     coverage('manifest', metas)
-    bad = compare('manifests', items, show)
-    items = []
+    bad = [compare('manifests', it, show, k)
+           for k, it in enumerate(items, 1)]
     paths = []
     texts = []
     for i in range(nf):
@@ -228,18 +251,27 @@ def main():
             f.write(text)
         paths.append(path)
         texts.append((text, meta))
-    p = subprocess.run([ffdump], input=('\n'.join(paths) + '\n').encode(),
-                       stdout=subprocess.PIPE)
-    sl = p.stdout.decode('utf-8').splitlines()
-    if p.returncode != 0 or len(sl) != len(paths):
-        print('# ffdump failed: exit %d, %d lines' % (p.returncode, len(sl)))
-        return 2
-    for path, (text, meta), s in zip(paths, texts, shim_flags(sl)):
-        g = gcloud_flags(path)
-        items.append(('%s (%s)' % (path, ','.join(meta['odd'])), g, s, text))
+    gs = [gcloud_flags(path) for path in paths]
     coverage('flags-file', [m for _, m in texts])
-    bad += compare('flags files', items, show)
-    return 1 if bad else 0
+    status = 0
+    for k, ffdump in enumerate(ffdumps, 1):
+        p = subprocess.run([ffdump],
+                           input=('\n'.join(paths) + '\n').encode(),
+                           stdout=subprocess.PIPE)
+        sl = p.stdout.decode('utf-8').splitlines()
+        if p.returncode != 0 or len(sl) != len(paths):
+            print('# [%d] ffdump failed: exit %d, %d lines' % (
+                k, p.returncode, len(sl)))
+            print('# [%d] result: failed' % k)
+            status = 1
+            continue
+        items = [('%s (%s)' % (path, ','.join(meta['odd'])), g, s, text)
+                 for path, (text, meta), g, s in
+                 zip(paths, texts, gs, shim_flags(sl))]
+        n = bad[k - 1] + compare('flags files', items, show, k)
+        print('# [%d] result: %s' % (k, 'disagree' if n else 'agree'))
+        status |= 1 if n else 0
+    return status
 
 
 if __name__ == '__main__':
