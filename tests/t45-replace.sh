@@ -89,7 +89,9 @@ start=$(date +%s)
 run_report "$W/gcloud" run services replace "$T/bomb.yaml"
 el=$(($(date +%s) - start))
 expect_rc "YAML bomb: 65" 65
-[ "$el" -le 2 ] && ok "YAML bomb: refused in ${el}s" || not_ok "YAML bomb: refused quickly" "${el}s"
+# A hang guard, not a speed target (make bench): expanded, the bomb would
+# not end at all.
+[ "$el" -le 60 ] && ok "YAML bomb: refused, it ends (${el}s)" || not_ok "YAML bomb: refused, it ends" "${el}s"
 run_report "$W/gcloud" run services replace "$T/bad.yaml" --preflight=off
 expect_rc "--preflight=off: a bad manifest goes to gcloud unread" 0
 n0=$(requests)
