@@ -93,9 +93,16 @@ runclient_decode(struct run_read *r, const char *body, size_t len)
 	}
 	list = containers(root, r->kind);
 	cJSON_ArrayForEach(c, list)
-		if (add(r, c) != 0)
+		if (add(r, c) != 0) {
 			rc = -1;
-	r->status = RUN_FOUND;
+			break;
+		}
+	/* a container not recorded would go unchecked: not "found" */
+	r->status = rc == 0 ? RUN_FOUND : RUN_ERROR;
+	if (rc != 0) {
+		runclient_free(r);	/* an error holds no containers */
+		strlcpy(r->e.message, "out of memory", sizeof(r->e.message));
+	}
 	cJSON_Delete(root);
 	return rc;
 }

@@ -6,12 +6,33 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
 
 #include "api/runclient.h"
 #include "check/deployed.h"
+
+/*
+ * strdup() as libc's, but failing from the call numbered fail_at (1 is
+ * the next call; 0: never), for the out-of-memory case below.  Defined
+ * here, it is the one libshim.a's objects call.
+ */
+static int fail_at;
+
+char *
+strdup(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *p;
+
+	if (fail_at > 0 && --fail_at == 0)
+		return NULL;
+	if ((p = malloc(n)) != NULL)
+		memcpy(p, s, n);
+	return p;
+}
 
 static void
 decode(struct run_read *r, enum run_kind kind, const char *json)
@@ -182,11 +203,37 @@ test_qualified(void **state)
 	    sizeof(n)), -1);
 }
 
+/*
+ * A deployed container the shim could not record (out of memory) is not
+ * a container the update drops: the read is an error, never "found"
+ * without it, so no kept image goes unchecked.
+ */
+static void
+test_decode_nomem(void **state)
+{
+	const char *json = "{\"template\":{\"containers\":["
+	    "{\"name\":\"a\",\"image\":\"x\"},"
+	    "{\"name\":\"b\",\"image\":\"y\"}]}}";
+	struct run_read r;
+
+	(void)state;
+	memset(&r, 0, sizeof(r));
+	r.kind = RUN_SERVICE;
+	fail_at = 3;	/* the second container's image */
+	assert_int_equal(runclient_decode(&r, json, strlen(json)), -1);
+	fail_at = 0;
+	assert_int_equal(r.status, RUN_ERROR);
+	assert_int_equal(r.n, 0);
+	assert_string_equal(r.e.message, "out of memory");
+	runclient_free(&r);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_decode_shapes),
+		cmocka_unit_test(test_decode_nomem),
 		cmocka_unit_test(test_merge),
 		cmocka_unit_test(test_wanted),
 		cmocka_unit_test(test_qualified),
