@@ -220,19 +220,25 @@ start_fake() {
 	python3 "$TOP/tests/fake/$_script" --port-file "$T/$_name.port" "$@" \
 		>"$T/$_name.log" 2>&1 &
 	_pids="$_pids $!"
+	wait_fake "$_name" $! || return 1
+	eval "PORT_$_name=\$(cat \"\$T/\$_name.port\")"
+}
+
+# wait_fake NAME PID: wait until the fake PID has written its port to
+# $T/NAME.port; 1, with $T/NAME.log on stderr, if it died or took over a
+# minute.  A slow python3 (a busy machine, a pyenv shim) may take seconds.
+wait_fake() {
 	_i=0
-	# A slow python3 (a busy machine, a pyenv shim) may take seconds.
-	while [ ! -s "$T/$_name.port" ]; do
+	while [ ! -s "$T/$1.port" ]; do
 		_i=$((_i + 1))
-		if [ $_i -gt 1200 ] || ! kill -0 $! 2>/dev/null; then
-			[ -s "$T/$_name.port" ] && break
-			echo "fake $_name did not start:" >&2
-			cat "$T/$_name.log" >&2
+		if [ $_i -gt 1200 ] || ! kill -0 "$2" 2>/dev/null; then
+			[ -s "$T/$1.port" ] && break
+			echo "fake $1 did not start:" >&2
+			cat "$T/$1.log" >&2
 			return 1
 		fi
 		sleep 0.05
 	done
-	eval "PORT_$_name=\$(cat \"\$T/\$_name.port\")"
 }
 
 # start_https_fake NAME API SCRIPT ARGS...: the test CA (make_ca), then

@@ -251,12 +251,8 @@ EOF
 : >"$T/wire.jsonl"
 python3 "$T/fake.py" "$T/fake.port" "$T/wire.jsonl" >"$T/fake.log" 2>&1 &
 _pids="$_pids $!"
-i=0
-while [ ! -s "$T/fake.port" ]; do
-	i=$((i + 1))
-	[ $i -gt 100 ] && { not_ok "t50: the fake did not start" "$(cat "$T/fake.log")"; done_testing; exit; }
-	sleep 0.05
-done
+wait_fake fake $! 2>"$T/fake.err" ||
+	{ not_ok "t50: the fake did not start" "$(cat "$T/fake.err")"; done_testing; exit; }
 PORT=$(cat "$T/fake.port")
 AR=http://127.0.0.1:$PORT/
 # Should gcloud ever refresh a token or impersonate, it asks the fake.

@@ -258,12 +258,8 @@ EOF
 : >"$T/wire.jsonl"
 python3 "$T/wire.py" "$T/wire.port" "$T/wire.jsonl" >"$T/wire.log" 2>&1 &
 _pids="$_pids $!"
-i=0
-while [ ! -s "$T/wire.port" ]; do
-	i=$((i + 1))
-	[ $i -gt 100 ] && { not_ok "t57: the wire fake did not start" "$(cat "$T/wire.log")"; done_testing; exit; }
-	sleep 0.05
-done
+wait_fake wire $! 2>"$T/wire.err" ||
+	{ not_ok "t57: the wire fake did not start" "$(cat "$T/wire.err")"; done_testing; exit; }
 WIRE=http://127.0.0.1:$(cat "$T/wire.port")/
 # The credential store: a logged-in user with a cached token, and the
 # metadata account itself as gcloud stores it after a first use (type
