@@ -8,6 +8,7 @@
 # gcloud-run-deploy and through the alias gcloud=.../libexec/.../gcloud.
 # SKIPs without bash or python3-pexpect; gcloud's flags SKIP without the
 # SDK's completion.bash.inc.  One Python start for all cases.
+# tests/run: light
 . "$(dirname "$0")/lib.sh"
 
 SDKCOMP=/usr/lib/google-cloud-sdk/completion.bash.inc
@@ -44,36 +45,36 @@ def shell(setup):
     b.expect_exact("PROMPT$ ")
     return b
 
-def quiet(b, wait):
-    """Read what comes until nothing has come for `wait` seconds."""
-    out = ""
-    while True:
-        try:
-            out += b.read_nonblocking(65536, timeout=wait)
-        except pexpect.TIMEOUT:
-            return out
-        except pexpect.EOF:
-            return out
+# Bash reads what is typed in order: a key typed while a completion
+# function runs waits for it.  So the keys that follow a <TAB> are sent at
+# once, and the end of each answer is a line only the shell's output has
+# (printf joins LIST and ED), not a pause.
+marks = [0]
 
-def listing(b, line, wait=1.0):
+def mark(b):
+    """Run a command whose output ends the answer; what came before it."""
+    marks[0] += 1
+    b.send("printf 'LIST%%s-%d\\n' ED\r" % marks[0])
+    try:
+        b.expect(r"LISTED-%d\r\n" % marks[0], timeout=60)
+        out = b.before
+        b.expect_exact("PROMPT$ ", timeout=30)
+        return out
+    except (pexpect.TIMEOUT, pexpect.EOF):
+        return "no answer: " + str(b.before)
+
+def listing(b, line):
     """What <TAB><TAB> shows after typing line."""
-    b.send(line)
-    quiet(b, 0.3)
-    b.send("\t\t")
-    out = quiet(b, wait)
+    b.send(line + "\t\t")
     b.send("\x15")          # kill the line
-    quiet(b, 0.3)
-    return out
+    return mark(b)
 
-def completed(b, line, wait=1.0):
+def completed(b, line):
     """The words of the line after one <TAB>, as bash would run them."""
-    b.send(line)
-    quiet(b, 0.3)
-    b.send("\t")
-    quiet(b, wait)
+    b.send(line + "\t")
     b.send("\x01printf '[%s]' \r")     # to the start, print the words
     try:
-        b.expect(r"\r\n(\[[^\r\n]*\])PROMPT\$ ", timeout=30)
+        b.expect(r"\r\n(\[[^\r\n]*\])PROMPT\$ ", timeout=60)
         return b.match.group(1)
     except (pexpect.TIMEOUT, pexpect.EOF):
         return "no answer: " + str(b.before)
@@ -103,23 +104,23 @@ if not sdk:
     print("SKIP\tno SDK completion.bash.inc: gcloud's own flags not tried")
     sys.exit(0)
 b = shell(". '%s'" % comp)
-w = completed(b, "gcloud-run-deploy api --ima", wait=8)
+w = completed(b, "gcloud-run-deploy api --ima")
 say("[--image=]" in w or "[--image]" in w,
     "gcloud-run-deploy api --ima<TAB>: gcloud's own --image", w)
-out = listing(b, "gcloud-run-deploy api --preflight=", wait=2)
+out = listing(b, "gcloud-run-deploy api --preflight=")
 say(all(re.search(r"\b%s\b" % m, out) for m in modes),
     "after a service name, --preflight=<TAB><TAB> still lists the modes", out)
 b.sendline("exit")
 # The alias, with the SDK's completion loaded first (as ~/.bashrc would).
 b = shell(". '%s'; . '%s'; alias gcloud='%s/libexec/gcloud-run-deploy/gcloud'"
           % (sdkcomp, comp, T))
-w = completed(b, "gcloud run deploy api --ima", wait=8)
+w = completed(b, "gcloud run deploy api --ima")
 say("[--image=]" in w or "[--image]" in w,
     "alias gcloud=...: gcloud run deploy --ima<TAB> is gcloud's completion", w)
 b.sendline("exit")
 # The alias with only this file loaded: it sets gcloud's completion up.
 b = shell(". '%s'; alias gcloud='%s/libexec/gcloud-run-deploy/gcloud'" % (comp, T))
-w = completed(b, "gcloud run deploy api --ima", wait=8)
+w = completed(b, "gcloud run deploy api --ima")
 say("[--image=]" in w or "[--image]" in w,
     "alias gcloud=..., only this file loaded: --ima<TAB> still completes", w)
 b.sendline("exit")
