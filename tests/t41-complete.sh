@@ -9,6 +9,7 @@
 # over, warn hands over, only exits 69; plan says kept images are not
 # listed.  Terminal cases run on a real pseudo-terminal (script(1)); the
 # last cases run the real gcloud.
+# tests/run: light
 . "$(dirname "$0")/lib.sh"
 
 command -v python3 >/dev/null || { skip "python3 missing: no fake"; done_testing; exit 0; }

@@ -8,6 +8,7 @@
 # and when its first byte (the TLS ClientHello) arrived; the helper
 # stand-in records when it started and ended.  The warm-up carries no
 # token, and there is none when the token is in hand.
+# tests/run: light
 . "$(dirname "$0")/lib.sh"
 
 command -v python3 >/dev/null || { skip "python3 missing: no fake"; done_testing; exit 0; }

@@ -4,6 +4,7 @@
 # gcloud (its exit is ours), only never runs gcloud.  Each case ends within
 # the deadline (GCLOUD_RUN_DEPLOY_TIMEOUT) plus a small margin, and says
 # what went wrong.
+# tests/run: light
 . "$(dirname "$0")/lib.sh"
 
 command -v python3 >/dev/null || { skip "python3 missing: no fake"; done_testing; exit 0; }
