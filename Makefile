@@ -71,13 +71,13 @@ unit: $(UNIT_BINS)
 # errors show again under fuzz-smoke).
 check:
 	mandoc -Tlint -W warning man/gcloud-run-deploy.1
-	sh tools/lint-layers.sh --flagtab
-	@r=0; $(MAKE) all unit & p1=$$!; \
+	@r=0; sh tools/lint-layers.sh --flagtab & p0=$$!; \
+	$(MAKE) all unit & p1=$$!; \
 	$(MAKE) B=build-san SANITIZE=address,undefined CFLAGS='-O1 -g' \
 		all unit & p2=$$!; \
 	if [ -z "$(TESTS)" ] && command -v $(FUZZ_CC) >/dev/null 2>&1; then \
 		$(MAKE) fuzz-build >/dev/null 2>&1 || :; fi; \
-	wait $$p1 || r=1; wait $$p2 || r=1; exit $$r
+	wait $$p0 || r=1; wait $$p1 || r=1; wait $$p2 || r=1; exit $$r
 	TESTS="$(TESTS)" CASE="$(CASE)" sh tests/run $(B) build-san
 	@if [ -z "$(TESTS)" ]; then $(MAKE) fuzz-smoke; \
 	else echo "# TESTS=$(TESTS): no fuzz-smoke"; fi
@@ -199,20 +199,12 @@ $(FUZZ_B)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_B)/libfuzzshim.a
 
 fuzz-build: $(FUZZ_BINS)
 
+# FUZZ_JOBS fuzzers at a time (default 2: the smoke pass in make check
+# takes half the time; each fuzzer is one process).
+FUZZ_JOBS ?= 2
 fuzz: fuzz-build
-	@set -e; for f in $(FUZZ_BINS); do \
-		n=$${f##*/fuzz_}; mkdir -p $(FUZZ_B)/corpus/$$n; \
-		echo "# fuzz_$$n: $(FUZZ_SECONDS) s"; \
-		$$f -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
-		    -rss_limit_mb=2048 -print_final_stats=1 \
-		    -artifact_prefix=$(CURDIR)/$(FUZZ_B)/fuzz_$$n- \
-		    $(CURDIR)/$(FUZZ_B)/corpus/$$n \
-		    $(CURDIR)/tests/fuzz/corpus/$$n </dev/null \
-		    2>$(FUZZ_B)/fuzz_$$n.log || \
-		    { tail -40 $(FUZZ_B)/fuzz_$$n.log; exit 1; }; \
-		grep -E '^stat::number_of_executed_units' \
-		    $(FUZZ_B)/fuzz_$$n.log; \
-	done
+	@sh tools/fuzz-run.sh $(FUZZ_B) $(FUZZ_SECONDS) $(FUZZ_JOBS) \
+		$(FUZZ_BINS)
 
 .PHONY: fuzz fuzz-build
 -include $(FUZZ_OBJS:.o=.d)
