@@ -84,6 +84,7 @@ usage		out/
 progress	out/
 # check: the check of a deploy (everything below)
 preflight	check/
+check_kept	check/resource
 check*		check/
 deployed	check/
 extras		check/

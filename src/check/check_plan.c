@@ -55,14 +55,14 @@ plan_settings(struct plan_view *pv, const struct props *p,
 /* Plan mode reads nothing over the network: the kept images are not
  * listed, and the note says so (and why a check could not read them). */
 void
-plan_note(struct plan_view *pv, struct check_kept *k, struct report *rep)
+plan_note(struct plan_view *pv, struct resource *k, struct report *rep)
 {
 	if (!deployed_wanted(k->a))
 		return;
-	kept_why_unread(k);
+	resource_why_unread(k);
 	snprintf(pv->note, sizeof(pv->note), "the images the new revision "
 	    "keeps from the deployed %s are not listed: plan mode reads "
-	    "nothing over the network%s%s", kept_noun(k->a), k->unread[0] ?
+	    "nothing over the network%s%s", resource_noun(k->a), k->unread[0] ?
 	    "; a check could not read them either: " : "; a check reads "
 	    "the deployed resource, if it exists (Cloud Run Admin API v2), "
 	    "and checks them", k->unread);

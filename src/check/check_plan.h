@@ -6,7 +6,7 @@
 #ifndef CHECK_PLAN_H
 #define CHECK_PLAN_H
 
-#include "check/check_kept.h"
+#include "check/resource.h"
 #include "gcloud/props.h"
 #include "gcloud/settings.h"
 #include "out/report.h"
@@ -20,7 +20,7 @@ struct plan_view {
 };
 
 /* The note on the kept images, as rep->note (nothing to say: unchanged). */
-void plan_note(struct plan_view *pv, struct check_kept *k,
+void plan_note(struct plan_view *pv, struct resource *k,
     struct report *rep);
 
 /* The settings, as rep->settings (a settings error as rep->note). */

@@ -2,7 +2,7 @@
  * preflight.c - the check, orchestrated: properties, images, the
  * credentials session, testIamPermissions, decision.  The state has its
  * owners: the image list and its queries (check_images.h), the deployed
- * resource (check_kept.h), plan mode's view (check_plan.h), the checks
+ * resource (resource.h), plan mode's view (check_plan.h), the checks
  * after the IAM answer (extras.h); the report reads them.  Nothing here
  * exits or execs; main() does, with the route this returns.
  */
@@ -15,11 +15,11 @@
 #include "auth/session.h"
 #include "auth/token.h"
 #include "check/check_images.h"
-#include "check/check_kept.h"
 #include "check/check_plan.h"
 #include "check/deployed.h"
 #include "check/extras.h"
 #include "check/preflight.h"
+#include "check/resource.h"
 #include "gcloud/props.h"
 #include "gcloud/settings.h"
 #include "net/httpwarm.h"
@@ -35,7 +35,7 @@ struct check {
 	struct props		 props;
 	struct curl_slist	*connect_to;	/* GCLOUD_RUN_DEPLOY_CONNECT_TO */
 	struct check_images	 im;
-	struct check_kept	 kept;
+	struct resource		 res;
 	struct extras		 ex;	/* manifests, service agent */
 	struct report		 rep;	/* the view of the above */
 	int			 status;	/* with ROUTE_EXIT */
@@ -56,16 +56,16 @@ show(struct check *k)
 static int
 deployed_answer(struct check *k, char *err, size_t errlen)
 {
-	struct run_read *d = &k->kept.dep;
+	struct run_read *d = &k->res.dep;
 
 	if (d->status == RUN_ERROR) {
 		hint_run_error(d, err, errlen);
 		if (k->mode != PREFLIGHT_WARN)
 			return -1;
-		snprintf(k->kept.unread, sizeof(k->kept.unread), "%.600s: the "
+		snprintf(k->res.unread, sizeof(k->res.unread), "%.600s: the "
 		    "images it keeps were not checked", err);
 		err[0] = '\0';
-		if (images_add_unchecked(&k->im, k->kept.unread) == 0)
+		if (images_add_unchecked(&k->im, k->res.unread) == 0)
 			return 0;
 		snprintf(err, errlen, "out of memory");
 		return -1;
@@ -123,17 +123,17 @@ rounds(struct check *k, const struct session *ss, char *err, size_t errlen)
 	struct ar_query *q;
 	char endpoint[1024];
 	size_t nq;
-	int read = kept_must_read(&k->kept);
+	int read = resource_must_read(&k->res);
 
 	if (images_round(&k->im, &q, &nq) != 0) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	if (read && kept_target(&k->kept, endpoint, sizeof(endpoint), err,
+	if (read && resource_target(&k->res, endpoint, sizeof(endpoint), err,
 	    errlen) != 0)
 		return -1;
 	opts(k, ss, &o);
-	if (deployed_ask(read ? &k->kept.dep : NULL, endpoint, q, nq, ar_ep,
+	if (deployed_ask(read ? &k->res.dep : NULL, endpoint, q, nq, ar_ep,
 	    &o, token, err, errlen) != 0 ||
 	    (read && deployed_answer(k, err, errlen) != 0))
 		return -1;
@@ -167,7 +167,7 @@ warm(struct check *k)
 		return;
 	if (images_planned(&k->im) > 0)
 		urls[n++] = s.endpoint;
-	if (kept_must_read(&k->kept) && settings_endpoint(&k->props, "run",
+	if (resource_must_read(&k->res) && settings_endpoint(&k->props, "run",
 	    RUN_ENDPOINT, run, sizeof(run), err, sizeof(err)) == 0)
 		urls[n++] = run;
 	settings_http(&s, k->c->timeout_ms, k->c->verbose, &o);
@@ -278,13 +278,13 @@ check(struct check *k)
 	enum decision d;
 	int status;
 
-	kept_why_unread(&k->kept);
-	if (k->kept.unread[0] != '\0' &&
-	    images_add_unchecked(&k->im, k->kept.unread) != 0) {
+	resource_why_unread(&k->res);
+	if (k->res.unread[0] != '\0' &&
+	    images_add_unchecked(&k->im, k->res.unread) != 0) {
 		report_error(k->c->color, "out of memory");
 		return finish(k, DECISION_ERROR, EXIT_UNAVAILABLE);
 	}
-	if ((images_planned(&k->im) > 0 || kept_must_read(&k->kept)) &&
+	if ((images_planned(&k->im) > 0 || resource_must_read(&k->res)) &&
 	    ask(k, err, sizeof(err)) != 0) {
 		report_error(k->c->color, "cannot check image access: %s", err);
 		return finish(k, DECISION_ERROR, EXIT_UNAVAILABLE);
@@ -305,7 +305,7 @@ plan(struct check *k, size_t bad)
 	struct plan_view pv;
 
 	memset(&pv, 0, sizeof(pv));
-	plan_note(&pv, &k->kept, &k->rep);
+	plan_note(&pv, &k->res, &k->rep);
 	plan_settings(&pv, &k->props, &k->rep);
 	show(k);
 	if (pv.rs.ar_endpoint != NULL)
@@ -399,7 +399,7 @@ preflight_run_doubt(const struct conf *c, const struct deploy_args *a,
 
 	memset(&k, 0, sizeof(k));
 	k.c = c, k.a = a, k.mode = mode, k.fmt = fmt, k.gcloud = gcloud;
-	kept_init(&k.kept, a, &k.props, doubt);
+	resource_init(&k.res, a, &k.props, doubt);
 	k.rep.command = a->command;
 	k.rep.service = a->service;
 	k.rep.color = c->color;
@@ -412,7 +412,7 @@ preflight_run_doubt(const struct conf *c, const struct deploy_args *a,
 		rt = start(&k);
 	*status = k.status;
 	images_free(&k.im);
-	kept_free(&k.kept);
+	resource_free(&k.res);
 	extras_free(&k.ex);
 	curl_slist_free_all(k.connect_to);
 	props_free(&k.props);

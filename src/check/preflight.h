@@ -10,7 +10,7 @@
 #define PREFLIGHT_H
 
 #include "argv/cli.h"
-#include "check/check_kept.h"
+#include "check/resource.h"
 #include "gcloud/conf.h"
 #include "util/exitcode.h"
 #include "util/route.h"

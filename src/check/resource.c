@@ -1,18 +1,18 @@
 /*
- * check_kept.c - whether, and by what, the check reads the deployed
- * resource whose images an update keeps (check_kept.h).
+ * resource.c - whether, and by what, the check reads the deployed
+ * resource whose images an update keeps (resource.h).
  */
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "auth/metadata.h"
-#include "check/check_kept.h"
 #include "check/deployed.h"
+#include "check/resource.h"
 #include "gcloud/settings.h"
 
 void
-kept_init(struct check_kept *k, const struct deploy_args *a,
+resource_init(struct resource *k, const struct deploy_args *a,
     const struct props *p, const struct preflight_doubt *doubt)
 {
 	memset(k, 0, sizeof(*k));
@@ -27,7 +27,7 @@ kept_init(struct check_kept *k, const struct deploy_args *a,
  * name as given; the region is run/region.
  */
 static void
-target(struct check_kept *k, struct run_read *d)
+target(struct resource *k, struct run_read *d)
 {
 	d->project = props_get(k->props, "core/project");
 	d->region = props_get(k->props, "run/region");
@@ -40,7 +40,7 @@ target(struct check_kept *k, struct run_read *d)
 }
 
 const char *
-kept_noun(const struct deploy_args *a)
+resource_noun(const struct deploy_args *a)
 {
 	enum run_kind rk = deployed_kind(&a->cmd);
 
@@ -54,7 +54,7 @@ kept_noun(const struct deploy_args *a)
  * when unsure, it would.
  */
 static int
-gcloud_prompts(const struct check_kept *k)
+gcloud_prompts(const struct resource *k)
 {
 	return isatty(STDIN_FILENO) && isatty(STDERR_FILENO) &&
 	    props_bool(k->props, "core/disable_prompts", 0) != 1;
@@ -70,10 +70,10 @@ gcloud_prompts(const struct check_kept *k)
  * gcloud still find one there.  Otherwise it stops too.
  */
 void
-kept_why_unread(struct check_kept *k)
+resource_why_unread(struct resource *k)
 {
 	const struct preflight_doubt *dt = k->doubt;
-	const char *noun = kept_noun(k->a);
+	const char *noun = resource_noun(k->a);
 	struct run_read d;
 	char *u = k->unread;
 	size_t n = sizeof(k->unread);
@@ -115,7 +115,7 @@ kept_why_unread(struct check_kept *k)
  * for no token at all.
  */
 int
-kept_must_read(struct check_kept *k)
+resource_must_read(struct resource *k)
 {
 	struct run_read d;
 
@@ -130,10 +130,10 @@ kept_must_read(struct check_kept *k)
 /*
  * What to read the deployed containers by, and where.  Without a name,
  * project or region (gcloud stops for want of them) that is an error only
- * when the command names no image at all: kept_must_read() says.
+ * when the command names no image at all: resource_must_read() says.
  */
 int
-kept_target(struct check_kept *k, char *endpoint, size_t len, char *err,
+resource_target(struct resource *k, char *endpoint, size_t len, char *err,
     size_t errlen)
 {
 	struct run_read *d = &k->dep;
@@ -154,7 +154,7 @@ kept_target(struct check_kept *k, char *endpoint, size_t len, char *err,
 }
 
 void
-kept_free(struct check_kept *k)
+resource_free(struct resource *k)
 {
 	runclient_free(&k->dep);
 }
