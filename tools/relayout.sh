@@ -86,7 +86,7 @@ progress	out/
 preflight	check/
 check_kept	check/resource
 check*		check/
-deployed	check/
+deployed	check/kept
 extras		check/
 # audit: --preflight=audit (everything below; not check)
 audit		audit/

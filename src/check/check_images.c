@@ -10,7 +10,7 @@
 
 #include "argv/replace.h"
 #include "check/check_images.h"
-#include "check/deployed.h"
+#include "check/kept.h"
 
 #define SKIPPED_WHY	"not in Artifact Registry: nothing to check"
 
@@ -180,7 +180,7 @@ images_add_kept(struct check_images *im, const struct run_read *dep,
 		free(kept);
 		return -1;
 	}
-	deployed_merge(dep, a->images, a->nimages, a->remove_containers,
+	kept_merge(dep, a->images, a->nimages, a->remove_containers,
 	    kept);
 	for (i = 0; i < n; i++) {
 		if (!kept[i])

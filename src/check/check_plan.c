@@ -7,7 +7,7 @@
 #include "api/runclient.h"
 #include "auth/token.h"
 #include "check/check_plan.h"
-#include "check/deployed.h"
+#include "check/kept.h"
 
 /*
  * Plan mode shows the settings a check would use, as the shim resolves
@@ -57,7 +57,7 @@ plan_settings(struct plan_view *pv, const struct props *p,
 void
 plan_note(struct plan_view *pv, struct resource *k, struct report *rep)
 {
-	if (!deployed_wanted(k->a))
+	if (!kept_wanted(k->a))
 		return;
 	resource_why_unread(k);
 	snprintf(pv->note, sizeof(pv->note), "the images the new revision "

@@ -16,8 +16,8 @@
 #include "auth/token.h"
 #include "check/check_images.h"
 #include "check/check_plan.h"
-#include "check/deployed.h"
 #include "check/extras.h"
+#include "check/kept.h"
 #include "check/preflight.h"
 #include "check/resource.h"
 #include "gcloud/props.h"
@@ -133,7 +133,7 @@ rounds(struct check *k, const struct session *ss, char *err, size_t errlen)
 	    errlen) != 0)
 		return -1;
 	opts(k, ss, &o);
-	if (deployed_ask(read ? &k->res.dep : NULL, endpoint, q, nq, ar_ep,
+	if (kept_ask(read ? &k->res.dep : NULL, endpoint, q, nq, ar_ep,
 	    &o, token, err, errlen) != 0 ||
 	    (read && deployed_answer(k, err, errlen) != 0))
 		return -1;
@@ -338,7 +338,7 @@ start(struct check *k)
 		return finish(k, DECISION_ERROR, EXIT_BADIMAGE);
 	}
 	bad = images_parse(&k->im);
-	if (deployed_wanted(k->a) && k->mode == PREFLIGHT_PLAN)
+	if (kept_wanted(k->a) && k->mode == PREFLIGHT_PLAN)
 		k->rep.note = "the deployed resource, if it exists, is read "
 		    "(Cloud Run Admin API v2): the new revision keeps the "
 		    "images this command does not replace";

@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "auth/metadata.h"
-#include "check/deployed.h"
+#include "check/kept.h"
 #include "check/resource.h"
 #include "gcloud/settings.h"
 
@@ -32,7 +32,7 @@ target(struct resource *k, struct run_read *d)
 	d->project = props_get(k->props, "core/project");
 	d->region = props_get(k->props, "run/region");
 	d->name = k->a->service_unsure == NULL ? k->a->service : NULL;
-	if (d->name != NULL && deployed_qualified(k->a->service, k->qproject,
+	if (d->name != NULL && kept_qualified(k->a->service, k->qproject,
 	    sizeof(k->qproject), k->qname, sizeof(k->qname)) == 0) {
 		d->project = k->qproject;
 		d->name = k->qname;
@@ -42,7 +42,7 @@ target(struct resource *k, struct run_read *d)
 const char *
 resource_noun(const struct deploy_args *a)
 {
-	enum run_kind rk = deployed_kind(&a->cmd);
+	enum run_kind rk = kept_kind(&a->cmd);
 
 	return rk == RUN_JOB ? "job" : rk == RUN_WORKER_POOL ?
 	    "worker pool" : "service";
@@ -79,12 +79,12 @@ resource_why_unread(struct resource *k)
 	size_t n = sizeof(k->unread);
 
 	u[0] = '\0';
-	if (deployed_unreadable(k->a) != NULL) {
+	if (kept_unreadable(k->a) != NULL) {
 		snprintf(u, n, "%s: the images the deployed %s keeps were not "
-		    "read", deployed_unreadable(k->a), noun);
+		    "read", kept_unreadable(k->a), noun);
 		return;
 	}
-	if (!deployed_wanted(k->a))
+	if (!kept_wanted(k->a))
 		return;
 	target(k, &d);
 	if (dt != NULL && dt->service_ambiguous)
@@ -119,7 +119,7 @@ resource_must_read(struct resource *k)
 {
 	struct run_read d;
 
-	if (!deployed_wanted(k->a) || k->unread[0] != '\0')
+	if (!kept_wanted(k->a) || k->unread[0] != '\0')
 		return 0;
 	if (k->a->nimages == 0)
 		return 1;
@@ -138,7 +138,7 @@ resource_target(struct resource *k, char *endpoint, size_t len, char *err,
 {
 	struct run_read *d = &k->dep;
 
-	d->kind = deployed_kind(&k->a->cmd);
+	d->kind = kept_kind(&k->a->cmd);
 	target(k, d);
 	if (d->project == NULL || d->region == NULL || d->name == NULL) {
 		snprintf(err, errlen, "cannot read what is deployed: no %s "

@@ -1,6 +1,6 @@
 /*
  * resource.h - the deployed resource an update reads for the images it
- * keeps (deployed.h): whether to read it, by what name, project and
+ * keeps (kept.h): whether to read it, by what name, project and
  * region, and why it cannot be read before the hand-over.
  *
  * Steps for a caller (preflight.c):
@@ -8,7 +8,7 @@
  *   2. resource_why_unread(&k): k.unread says why it cannot be read ("" when
  *      it can);
  *   3. resource_must_read(&k), then resource_target(&k, endpoint, ...) to fill
- *      k.dep for deployed_ask();
+ *      k.dep for kept_ask();
  *   4. resource_free(&k) after the report is printed (it shows k.unread and
  *      the kept images, which point into k.dep).
  */
