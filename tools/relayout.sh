@@ -74,7 +74,7 @@ session		auth/
 imageref	api/
 arclient	api/ar
 runclient	api/
-exists		api/
+exists		api/registry
 agent		api/
 # out: what the user reads (api, auth, argv)
 report		out/

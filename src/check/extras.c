@@ -22,19 +22,19 @@ routed(const struct curl_slist *l, const char *host)
 	return 0;
 }
 
-static struct exists_query *
+static struct registry_query *
 manifest(struct extras *e, const struct imageref *ref, int reachable)
 {
-	struct exists_query *q = &e->x[e->nx];
+	struct registry_query *q = &e->x[e->nx];
 	size_t i;
 
-	if (exists_init(q, ref) != 0)
+	if (registry_init(q, ref) != 0)
 		return NULL;
 	for (i = 0; i < e->nx; i++)
 		if (strcmp(e->x[i].url, q->url) == 0)
 			return &e->x[i];
 	if (!reachable) {
-		q->status = EXISTS_SKIPPED;
+		q->status = REGISTRY_SKIPPED;
 		snprintf(q->detail, sizeof(q->detail), "read access granted; "
 		    "the manifest was not asked for: "
 		    "api_endpoint_overrides/artifactregistry is set and "
@@ -107,29 +107,29 @@ extras_run(struct extras *e, const struct http_opts *o, const char *token)
 
 	f = calloc(e->nx + agent_fetches(&e->agent) + 1, sizeof(*f));
 	slot = calloc(e->nx + 1, sizeof(*slot));
-	exists_opts(o, &e->ro);
+	registry_opts(o, &e->ro);
 	if (f == NULL || slot == NULL ||
 	    agent_prepare(&e->agent, f, &nf) != 0) {
 		strlcpy(err, "out of memory", sizeof(err));
 		goto fail;
 	}
 	for (i = 0; i < e->nx; i++)
-		if (e->x[i].status == EXISTS_PLANNED) {
+		if (e->x[i].status == REGISTRY_PLANNED) {
 			slot[i] = nf;
-			exists_fetch(&e->x[i], &f[nf++], &e->ro);
+			registry_fetch(&e->x[i], &f[nf++], &e->ro);
 		}
 	if (nf > 0 && fetch_all(f, nf, o, token, err, sizeof(err)) != 0)
 		goto fail;
 	agent_answers(&e->agent, f, token);
 	for (i = 0; i < e->nx; i++)
-		if (e->x[i].status == EXISTS_PLANNED)
-			exists_answer(&e->x[i], &f[slot[i]], token);
+		if (e->x[i].status == REGISTRY_PLANNED)
+			registry_answer(&e->x[i], &f[slot[i]], token);
 	goto out;
 fail:
 	agent_fail(&e->agent, err);
 	for (i = 0; i < e->nx; i++)
-		if (e->x[i].status == EXISTS_PLANNED) {
-			e->x[i].status = EXISTS_ERROR;
+		if (e->x[i].status == REGISTRY_PLANNED) {
+			e->x[i].status = REGISTRY_ERROR;
 			strlcpy(e->x[i].detail, err, sizeof(e->x[i].detail));
 		}
 out:
@@ -150,9 +150,9 @@ extras_apply(struct extras *e, struct report *rep)
 		im = &rep->images[i];
 		if (im->ex == NULL || im->result != RESULT_GRANTED)
 			continue;
-		if (im->ex->status == EXISTS_DENIED)
+		if (im->ex->status == REGISTRY_DENIED)
 			im->result = RESULT_DENIED;
-		else if (im->ex->status == EXISTS_ERROR)
+		else if (im->ex->status == REGISTRY_ERROR)
 			im->result = RESULT_ERROR;
 	}
 }

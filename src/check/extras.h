@@ -1,6 +1,6 @@
 /*
  * extras.h - the checks after the IAM answer (SPEC section 9), for the
- * images it granted: the manifest exists (exists.h) and, for a repository
+ * images it granted: the manifest exists (registry.h) and, for a repository
  * in another project than the deploy, the Cloud Run service agent can read
  * it (agent.h).  Their requests all go in one fetch_all(), inside the
  * check's deadline.
@@ -27,12 +27,12 @@
 #include "net/curlfn.h"
 
 #include "api/agent.h"
-#include "api/exists.h"
+#include "api/registry.h"
 #include "gcloud/props.h"
 #include "out/report.h"
 
 struct extras {
-	struct exists_query	*x;
+	struct registry_query	*x;
 	size_t			 nx;
 	struct agent_run	 agent;
 	char			 crm[1024];	/* Resource Manager endpoint */

@@ -238,7 +238,7 @@ decide(const struct report *rep, enum preflight_mode mode,
 		error |= rep->images[i].result == RESULT_ERROR;
 		unchecked |= rep->images[i].result == RESULT_UNCHECKED;
 		missing |= rep->images[i].ex != NULL &&
-		    rep->images[i].ex->status == EXISTS_MISSING;
+		    rep->images[i].ex->status == REGISTRY_MISSING;
 	}
 	/* A CI gate is not green on a partial check. */
 	if (missing || error || (unchecked && mode == PREFLIGHT_ONLY))

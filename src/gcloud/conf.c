@@ -172,7 +172,7 @@ conf_load(struct conf *c, char *err, size_t errlen)
 	if (c->report_file != NULL && *c->report_file == '\0')
 		c->report_file = NULL;
 	c->progress = isatty(STDERR_FILENO);
-	/* registry check (exists.c): validated by http_connect_to() */
+	/* registry check (registry.c): validated by http_connect_to() */
 	c->connect_to = getenv("GCLOUD_RUN_DEPLOY_CONNECT_TO");
 	c->color = colorful(STDERR_FILENO);
 	c->color_out = colorful(STDOUT_FILENO);

@@ -32,7 +32,7 @@ struct conf {
 	int			 color_out;	/* the same for stdout */
 	int			 verbose;	/* GCLOUD_RUN_DEPLOY_VERBOSE */
 	int			 depth;		/* GCLOUD_RUN_DEPLOY_DEPTH */
-	/* --- registry check (exists.c): test and mirror seam --- */
+	/* --- registry check (registry.c): test and mirror seam --- */
 	const char		*connect_to;	/* GCLOUD_RUN_DEPLOY_CONNECT_TO,
 						 * parsed by http_connect_to() */
 	/* --- output (issue 13) --- */

@@ -129,7 +129,7 @@ detail(const struct report_image *im, char *buf, size_t len)
 	buf[0] = '\0';
 	if (im->detail != NULL)
 		snprintf(buf, len, "%s", im->detail);
-	else if (im->ex != NULL && im->ex->status != EXISTS_PLANNED &&
+	else if (im->ex != NULL && im->ex->status != REGISTRY_PLANNED &&
 	    (q == NULL || q->status == AR_GRANTED))
 		snprintf(buf, len, "%s", im->ex->detail);
 	else if (im->ref.kind == IMAGEREF_INVALID && im->ref.error != NULL)
@@ -187,11 +187,11 @@ json_agent(const struct report *r, const struct report_image *im)
 }
 
 static cJSON *
-json_exists(const struct exists_query *x)
+json_exists(const struct registry_query *x)
 {
-	if (x != NULL && x->status == EXISTS_FOUND)
+	if (x != NULL && x->status == REGISTRY_FOUND)
 		return cJSON_CreateTrue();
-	if (x != NULL && x->status == EXISTS_MISSING)
+	if (x != NULL && x->status == REGISTRY_MISSING)
 		return cJSON_CreateFalse();
 	return cJSON_CreateNull();
 }
@@ -237,7 +237,7 @@ json_image(const struct report *r, const struct report_image *im)
 	 * (asked or planned): absent reads as null (jq), and the fields
 	 * SPEC section 8 lists stay exactly as they were for the rest.
 	 */
-	if ((im->ex == NULL || im->ex->status == EXISTS_SKIPPED) &&
+	if ((im->ex == NULL || im->ex->status == REGISTRY_SKIPPED) &&
 	    im->sa == NULL)
 		return o;
 	cJSON_AddItemToObject(o, "manifest",
@@ -408,21 +408,21 @@ static void
 text_manifest(FILE *f, const struct report *r, const struct report_image *im)
 {
 	char sa[SHOWN];
-	const struct exists_query *x = im->ex;
+	const struct registry_query *x = im->ex;
 
-	if (x->status == EXISTS_MISSING)
+	if (x->status == REGISTRY_MISSING)
 		fprintf(f, "%s%s:%s (%s) image '%s' not found: %s\n",
 		    LEVEL(r), PROG, shown(im->image, sa, sizeof(sa)),
 		    x->detail);
 	else
 		fprintf(f, "%s%s:%s (%s) %s image '%s': %s\n",
-		    LEVEL(r), PROG, x->status == EXISTS_DENIED ?
+		    LEVEL(r), PROG, x->status == REGISTRY_DENIED ?
 		    "the registry will not serve" : "cannot check", shown(im->image, sa, sizeof(sa)),
 		    x->detail);
 	fprintf(f, "  manifest: %s\n", x->url);
-	if (x->status == EXISTS_MISSING)
+	if (x->status == REGISTRY_MISSING)
 		hint_tags(f, im->ref.domain, im->ref.path);
-	else if (x->status == EXISTS_DENIED)
+	else if (x->status == REGISTRY_DENIED)
 		hint_grant(f, &r->who, &im->ref, TOKEN_OWNER);
 	else if (x->http_code == 0)
 		hint_network(f);
@@ -503,7 +503,7 @@ static int
 problem(const struct report_image *im)
 {
 	return im->result == RESULT_DENIED || im->result == RESULT_ERROR ||
-	    (im->ex != NULL && im->ex->status == EXISTS_MISSING);
+	    (im->ex != NULL && im->ex->status == REGISTRY_MISSING);
 }
 
 static void
@@ -561,9 +561,9 @@ static void
 summary_extras(FILE *f, const struct report *r, const struct report_image *im)
 {
 	static const char *const ex[] = {
-		[EXISTS_PLANNED] = "HEAD", [EXISTS_SKIPPED] = "skipped",
-		[EXISTS_FOUND] = "found", [EXISTS_MISSING] = "missing",
-		[EXISTS_DENIED] = "refused", [EXISTS_ERROR] = "error",
+		[REGISTRY_PLANNED] = "HEAD", [REGISTRY_SKIPPED] = "skipped",
+		[REGISTRY_FOUND] = "found", [REGISTRY_MISSING] = "missing",
+		[REGISTRY_DENIED] = "refused", [REGISTRY_ERROR] = "error",
 	};
 
 	if (im->ex != NULL)

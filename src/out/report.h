@@ -19,8 +19,8 @@
 
 #include "api/agent.h"
 #include "api/ar.h"
-#include "api/exists.h"
 #include "api/imageref.h"
+#include "api/registry.h"
 #include "api/runclient.h"
 #include "auth/token.h"
 #include "gcloud/conf.h"
@@ -57,7 +57,7 @@ struct report_image {
 	int			 from_deployed;	/* kept from the deployed
 						 * revision, not named */
 	/* After the IAM answer (extras.h), NULL when not asked: */
-	const struct exists_query *ex;		/* the manifest */
+	const struct registry_query *ex;	/* the manifest */
 	const struct agent_check *sa;		/* the Cloud Run service
 						 * agent, for a repository
 						 * in another project */

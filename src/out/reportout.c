@@ -109,7 +109,7 @@ report_cause(const struct report *r, const char **message)
 		}
 		if (im->ref.kind == IMAGEREF_INVALID)
 			cause = "invalid-image";
-		else if (im->ex != NULL && im->ex->status == EXISTS_MISSING)
+		else if (im->ex != NULL && im->ex->status == REGISTRY_MISSING)
 			cause = "image-not-found";
 		else if (im->result == RESULT_ERROR && im->q != NULL &&
 		    im->q->status == AR_ERROR)
@@ -214,7 +214,7 @@ report_note(const struct report *r, char *buf, size_t len)
 		unchecked += im->result == RESULT_UNCHECKED;
 		failed += im->result == RESULT_ERROR &&
 		    im->ref.kind != IMAGEREF_INVALID;
-		if (im->ex != NULL && im->ex->status == EXISTS_SKIPPED &&
+		if (im->ex != NULL && im->ex->status == REGISTRY_SKIPPED &&
 		    manifests == NULL) {
 			manifests = im->ex->detail;
 			if (strncmp(manifests, GRANTED, strlen(GRANTED)) == 0)
