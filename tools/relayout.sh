@@ -75,7 +75,7 @@ imageref	api/
 arclient	api/ar
 runclient	api/
 exists		api/registry
-agent		api/
+agent		api/svcagent
 # out: what the user reads (api, auth, argv)
 report		out/
 reportout	out/

@@ -83,10 +83,10 @@ extras_plan(struct extras *e, struct report *rep, enum result want,
 		im->ex = manifest(e, &im->ref, ar_default ||
 		    routed(connect_to, im->ref.domain));
 		if (agents && strcmp(im->ref.project, project) != 0 &&
-		    agent_add(&e->agent, &im->ref) == NULL)
+		    svcagent_add(&e->agent, &im->ref) == NULL)
 			return -1;
 	}
-	/* agent_add() may move its checks: point at them only now. */
+	/* svcagent_add() may move its checks: point at them only now. */
 	for (i = 0; i < rep->n; i++)
 		for (j = 0; j < e->agent.n; j++)
 			if (rep->images[i].result == want && strcmp(
@@ -105,11 +105,11 @@ extras_run(struct extras *e, const struct http_opts *o, const char *token)
 	size_t i, nf = 0, *slot;
 	char err[256];
 
-	f = calloc(e->nx + agent_fetches(&e->agent) + 1, sizeof(*f));
+	f = calloc(e->nx + svcagent_fetches(&e->agent) + 1, sizeof(*f));
 	slot = calloc(e->nx + 1, sizeof(*slot));
 	registry_opts(o, &e->ro);
 	if (f == NULL || slot == NULL ||
-	    agent_prepare(&e->agent, f, &nf) != 0) {
+	    svcagent_prepare(&e->agent, f, &nf) != 0) {
 		strlcpy(err, "out of memory", sizeof(err));
 		goto fail;
 	}
@@ -120,13 +120,13 @@ extras_run(struct extras *e, const struct http_opts *o, const char *token)
 		}
 	if (nf > 0 && fetch_all(f, nf, o, token, err, sizeof(err)) != 0)
 		goto fail;
-	agent_answers(&e->agent, f, token);
+	svcagent_answers(&e->agent, f, token);
 	for (i = 0; i < e->nx; i++)
 		if (e->x[i].status == REGISTRY_PLANNED)
 			registry_answer(&e->x[i], &f[slot[i]], token);
 	goto out;
 fail:
-	agent_fail(&e->agent, err);
+	svcagent_fail(&e->agent, err);
 	for (i = 0; i < e->nx; i++)
 		if (e->x[i].status == REGISTRY_PLANNED) {
 			e->x[i].status = REGISTRY_ERROR;
@@ -163,5 +163,5 @@ extras_free(struct extras *e)
 	free(e->x);
 	e->x = NULL;
 	e->nx = 0;
-	agent_free(&e->agent);
+	svcagent_free(&e->agent);
 }

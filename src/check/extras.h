@@ -2,7 +2,7 @@
  * extras.h - the checks after the IAM answer (SPEC section 9), for the
  * images it granted: the manifest exists (registry.h) and, for a repository
  * in another project than the deploy, the Cloud Run service agent can read
- * it (agent.h).  Their requests all go in one fetch_all(), inside the
+ * it (svcagent.h).  Their requests all go in one fetch_all(), inside the
  * check's deadline.
  *
  * Where requests go: Google's hosts only when gcloud's own settings point
@@ -26,15 +26,15 @@
 
 #include "net/curlfn.h"
 
-#include "api/agent.h"
 #include "api/registry.h"
+#include "api/svcagent.h"
 #include "gcloud/props.h"
 #include "out/report.h"
 
 struct extras {
 	struct registry_query	*x;
 	size_t			 nx;
-	struct agent_run	 agent;
+	struct svcagent_run	 agent;
 	char			 crm[1024];	/* Resource Manager endpoint */
 	struct http_opts	 ro;		/* the registry's options */
 };

@@ -33,10 +33,10 @@ static const char *const results[] = {
 };
 
 static const char *const agents[] = {
-	[AGENT_PLANNED] = "planned",
-	[AGENT_OK] = "ok",
-	[AGENT_MISSING] = "missing",
-	[AGENT_UNKNOWN] = "unknown",
+	[SVCAGENT_PLANNED] = "planned",
+	[SVCAGENT_OK] = "ok",
+	[SVCAGENT_MISSING] = "missing",
+	[SVCAGENT_UNKNOWN] = "unknown",
 };
 
 static const char *const decisions[] = {
@@ -154,7 +154,7 @@ static void
 agent_detail(const struct report *r, const struct report_image *im,
     char *buf, size_t len)
 {
-	if (im->sa->result != AGENT_PLANNED)
+	if (im->sa->result != SVCAGENT_PLANNED)
 		snprintf(buf, len, "%s", im->sa->detail);
 	else
 		snprintf(buf, len, "the repository is in project %s, not the "
@@ -181,8 +181,8 @@ json_agent(const struct report *r, const struct report_image *im)
 	hint_agent_grant_line(r->agent_member, &im->ref, " ", buf,
 	    sizeof(buf));
 	cJSON_AddItemToObject(o, "grant", str_or_null(
-	    im->sa->result == AGENT_MISSING ||
-	    im->sa->result == AGENT_UNKNOWN ? buf : NULL));
+	    im->sa->result == SVCAGENT_MISSING ||
+	    im->sa->result == SVCAGENT_UNKNOWN ? buf : NULL));
 	return o;
 }
 
@@ -459,7 +459,7 @@ static void
 text_agent(FILE *f, const struct report *r, const struct report_image *im)
 {
 	char sa[SHOWN];
-	int block = report_agent_block() && im->sa->result == AGENT_MISSING;
+	int block = report_agent_block() && im->sa->result == SVCAGENT_MISSING;
 	const char *c = block ? RED(r->color) : YELLOW(r->color);
 
 	if (im->sa->unreadable && r->agent_member != NULL &&
@@ -470,7 +470,7 @@ text_agent(FILE *f, const struct report *r, const struct report_image *im)
 		fprintf(f, "%s%s:%s (%s) %s for the Cloud Run service agent of "
 		    "project '%s' to read image '%s'\n  %s\n", c, block ?
 		    "ERROR" : "WARNING", OFF(r->color), PROG,
-		    im->sa->result == AGENT_MISSING ? "no grant found" :
+		    im->sa->result == SVCAGENT_MISSING ? "no grant found" :
 		    "cannot tell whether there is a grant", r->project,
 		    shown(im->image, sa, sizeof(sa)), im->sa->detail);
 	fprintf(f, "  repository: %s\n  Grants on folders, the organization "
@@ -478,7 +478,7 @@ text_agent(FILE *f, const struct report *r, const struct report_image *im)
 	    "agent read the repository, the deploy is accepted but the new\n"
 	    "  revision fails to pull the image.\n", im->ref.resource);
 	hint_agent_grant(f, r->agent_member, &im->ref,
-	    im->sa->result == AGENT_MISSING && !block);
+	    im->sa->result == SVCAGENT_MISSING && !block);
 }
 
 static void
@@ -487,10 +487,10 @@ text_agents(FILE *f, const struct report *r)
 	size_t i, j;
 
 	for (i = 0; i < r->n; i++) {
-		const struct agent_check *sa = r->images[i].sa;
+		const struct svcagent_check *sa = r->images[i].sa;
 
-		if (sa == NULL || (sa->result != AGENT_MISSING &&
-		    sa->result != AGENT_UNKNOWN))
+		if (sa == NULL || (sa->result != SVCAGENT_MISSING &&
+		    sa->result != SVCAGENT_UNKNOWN))
 			continue;
 		for (j = 0; j < i && r->images[j].sa != sa; j++)
 			;
@@ -571,10 +571,10 @@ summary_extras(FILE *f, const struct report *r, const struct report_image *im)
 		    im->ex->url);
 	if (im->sa != NULL)
 		fprintf(f, "           service agent of %s: %s%s%s\n",
-		    r->project, im->sa->result == AGENT_PLANNED ?
+		    r->project, im->sa->result == SVCAGENT_PLANNED ?
 		    "would be checked (repository in project " :
-		    agents[im->sa->result], im->sa->result == AGENT_PLANNED ?
-		    im->ref.project : "", im->sa->result == AGENT_PLANNED ?
+		    agents[im->sa->result], im->sa->result == SVCAGENT_PLANNED ?
+		    im->ref.project : "", im->sa->result == SVCAGENT_PLANNED ?
 		    ")" : "");
 }
 

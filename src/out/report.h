@@ -17,11 +17,11 @@
 
 #include <stdio.h>
 
-#include "api/agent.h"
 #include "api/ar.h"
 #include "api/imageref.h"
 #include "api/registry.h"
 #include "api/runclient.h"
+#include "api/svcagent.h"
 #include "auth/token.h"
 #include "gcloud/conf.h"
 #include "out/hint.h"
@@ -58,7 +58,7 @@ struct report_image {
 						 * revision, not named */
 	/* After the IAM answer (extras.h), NULL when not asked: */
 	const struct registry_query *ex;	/* the manifest */
-	const struct agent_check *sa;		/* the Cloud Run service
+	const struct svcagent_check *sa;	/* the Cloud Run service
 						 * agent, for a repository
 						 * in another project */
 };

@@ -49,9 +49,9 @@ report_agent_risk(const struct report *r, int missing_only)
 
 	for (i = 0; i < r->n; i++)
 		if (r->images[i].sa != NULL &&
-		    (r->images[i].sa->result == AGENT_MISSING ||
+		    (r->images[i].sa->result == SVCAGENT_MISSING ||
 		    (!missing_only &&
-		    r->images[i].sa->result == AGENT_UNKNOWN)))
+		    r->images[i].sa->result == SVCAGENT_UNKNOWN)))
 			return 1;
 	return 0;
 }
@@ -220,7 +220,7 @@ report_note(const struct report *r, char *buf, size_t len)
 			if (strncmp(manifests, GRANTED, strlen(GRANTED)) == 0)
 				manifests += strlen(GRANTED);
 		}
-		agent += im->sa != NULL && im->sa->result == AGENT_UNKNOWN;
+		agent += im->sa != NULL && im->sa->result == SVCAGENT_UNKNOWN;
 	}
 	if (other > 0) {
 		snprintf(part, sizeof(part), "%zu image%s outside Artifact "
