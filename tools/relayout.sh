@@ -62,7 +62,7 @@ flagsfile	argv/
 flagsfile_*	argv/
 manifest	argv/
 manifest_*	argv/
-replace		argv/
+replace		argv/replacefile
 # auth: who deploys and its token (gcloud, net, argv)
 principal	auth/
 token		auth/

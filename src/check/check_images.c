@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "argv/replace.h"
+#include "argv/replacefile.h"
 #include "check/check_images.h"
 #include "check/kept.h"
 
@@ -21,7 +21,7 @@ images_name(struct check_images *im, const struct deploy_args *a,
 	char why[1024];
 	size_t i;
 
-	if (!replace_is(a)) {
+	if (!replacefile_is(a)) {
 		/* A container built from source pulls nothing: not named. */
 		if ((im->named = calloc(a->nimages + 1,
 		    sizeof(*im->named))) == NULL) {
@@ -33,7 +33,7 @@ images_name(struct check_images *im, const struct deploy_args *a,
 				im->named[im->nnamed++] = a->images[i];
 		return 0;
 	}
-	if (replace_images(a, &im->man, &im->named, &im->nnamed, why,
+	if (replacefile_images(a, &im->man, &im->named, &im->nnamed, why,
 	    sizeof(why)) == 0)
 		return 0;
 	snprintf(err, errlen, "cannot check image access: %s", why);
