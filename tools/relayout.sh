@@ -46,7 +46,7 @@ fetch		net/
 apierror	net/
 httpwarm	net/
 # gcloud: the environment, gcloud's properties, the hand-over (util, net)
-conf		gcloud/
+conf		gcloud/env
 props		gcloud/
 ini		gcloud/
 settings	gcloud/

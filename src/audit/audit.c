@@ -31,7 +31,7 @@
 #define DIGITS	"0123456789"
 
 struct aud {
-	const struct conf	*c;
+	const struct env	*c;
 	const struct deploy_args *a;
 	enum report_format	 fmt;
 	const char		*gcloud;
@@ -339,7 +339,7 @@ setup(struct aud *r)
 }
 
 int
-audit_run(const struct conf *c, const struct deploy_args *a,
+audit_run(const struct env *c, const struct deploy_args *a,
     enum report_format fmt, const char *gcloud)
 {
 	struct aud r;

@@ -27,7 +27,7 @@
 #include "out/report.h"
 
 struct check {
-	const struct conf	*c;
+	const struct env	*c;
 	const struct deploy_args *a;
 	enum preflight_mode	 mode;
 	enum report_format	 fmt;
@@ -379,7 +379,7 @@ doubt_from_cli(const struct deploy_args *a, struct preflight_doubt *d)
 }
 
 enum route
-preflight_run(const struct conf *c, const struct deploy_args *a,
+preflight_run(const struct env *c, const struct deploy_args *a,
     enum preflight_mode mode, enum report_format fmt, const char *gcloud,
     int *status)
 {
@@ -390,7 +390,7 @@ preflight_run(const struct conf *c, const struct deploy_args *a,
 }
 
 enum route
-preflight_run_doubt(const struct conf *c, const struct deploy_args *a,
+preflight_run_doubt(const struct env *c, const struct deploy_args *a,
     enum preflight_mode mode, enum report_format fmt, const char *gcloud,
     const struct preflight_doubt *doubt, int *status)
 {

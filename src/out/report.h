@@ -23,7 +23,7 @@
 #include "api/runclient.h"
 #include "api/svcagent.h"
 #include "auth/token.h"
-#include "gcloud/conf.h"
+#include "gcloud/env.h"
 #include "out/hint.h"
 
 enum result {
@@ -103,7 +103,7 @@ void report_json(FILE *f, const struct report *r);
  * Once, from main(): the settings every report needs (the deadline the
  * way-out hints name, whether a progress line may be shown).
  */
-void report_setup(const struct conf *c);
+void report_setup(const struct env *c);
 
 /*
  * The JSON report where it belongs (SPEC section 8): in only and plan
@@ -111,7 +111,7 @@ void report_setup(const struct conf *c);
  * never on stdout (gcloud's), but in the report file, else on stderr.
  * A report file (c->report) gets it in every mode and format.
  */
-void report_json_out(const struct conf *c, enum preflight_mode mode,
+void report_json_out(const struct env *c, enum preflight_mode mode,
     enum report_format fmt, const struct report *r);
 
 /*

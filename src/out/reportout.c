@@ -16,7 +16,7 @@ static long	setup_timeout_ms = 30 * 1000;
 static int	setup_agent_block;
 
 void
-report_setup(const struct conf *c)
+report_setup(const struct env *c)
 {
 	setup_timeout_ms = c->timeout_ms;
 	setup_agent_block = c->agent_block;
@@ -29,7 +29,7 @@ report_agent_block(void)
 }
 
 void
-report_json_out(const struct conf *c, enum preflight_mode mode,
+report_json_out(const struct env *c, enum preflight_mode mode,
     enum report_format fmt, const struct report *r)
 {
 	if (c->report != NULL)
@@ -149,7 +149,7 @@ add(char *buf, size_t len, const char *s)
 int
 report_no_credentials(const struct report *r)
 {
-	const char *t = conf_env("CLOUDSDK_AUTH_ACCESS_TOKEN");
+	const char *t = env_get("CLOUDSDK_AUTH_ACCESS_TOKEN");
 
 	return r->who.kind == PRINCIPAL_UNKNOWN && (t == NULL || *t == '\0') &&
 	    r->settings != NULL && r->settings->account == NULL &&
