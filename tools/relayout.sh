@@ -49,7 +49,7 @@ httpwarm	net/
 conf		gcloud/env
 props		gcloud/
 ini		gcloud/
-settings	gcloud/
+settings	gcloud/transport
 gcloud		gcloud/
 stdinbuf	gcloud/
 # argv: the command line, --flags-file, manifests (gcloud, yaml)
@@ -99,7 +99,7 @@ EOF
 
 # Layers, lowest first, and what each may include besides itself (issue
 # 10's rule, with three needs of the code: gcloud includes net, because
-# settings.c turns gcloud's properties into HTTP options; auth includes
+# transport.c turns gcloud's properties into HTTP options; auth includes
 # net, for the metadata server and the token-info endpoint, and argv,
 # because the command line's credential flags (--account,
 # --impersonate-service-account, --access-token-file) pick the token as

@@ -21,7 +21,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "gcloud/settings.h"	/* AR_ENDPOINT */
+#include "gcloud/transport.h"	/* AR_ENDPOINT */
 #include "auth/principal.h"
 #include "gcloud/env.h"
 #include "net/fetch.h"

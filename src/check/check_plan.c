@@ -28,7 +28,7 @@ plan_settings(struct plan_view *pv, const struct props *p,
 	rs->project = props_get(p, "core/project");
 	rs->region = props_get(p, "run/region");
 	rs->token_file = props_get(p, "auth/access_token_file");
-	if (settings_load(p, token_user_creds(p), &pv->ps,
+	if (transport_load(p, token_user_creds(p), &pv->ps,
 	    pv->settings_err, sizeof(pv->settings_err)) != 0)
 		rep->note = pv->settings_err;	/* a check would stop here */
 	else {
@@ -46,7 +46,7 @@ plan_settings(struct plan_view *pv, const struct props *p,
 		}
 		explicit_bzero(pv->ps.proxy, sizeof(pv->ps.proxy));
 	}
-	if (settings_endpoint(p, "run", RUN_ENDPOINT, pv->run_ep,
+	if (transport_endpoint(p, "run", RUN_ENDPOINT, pv->run_ep,
 	    sizeof(pv->run_ep), err, sizeof(err)) == 0)
 		rs->run_endpoint = pv->run_ep;
 	rep->settings = rs;

@@ -8,11 +8,11 @@
 
 #include "check/resource.h"
 #include "gcloud/props.h"
-#include "gcloud/settings.h"
+#include "gcloud/transport.h"
 #include "out/report.h"
 
 struct plan_view {
-	struct settings		 ps;
+	struct transport	 ps;
 	struct report_settings	 rs;
 	char			 run_ep[1024], proxy[1024];
 	char			 settings_err[512];

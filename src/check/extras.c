@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "check/extras.h"
-#include "gcloud/settings.h"
+#include "gcloud/transport.h"
 
 /* Does the connect-to list route host:443 (curl's syntax)? */
 static int
@@ -54,7 +54,7 @@ agent_ok(struct extras *e, const struct props *p, int ar_default)
 
 	if (!ar_default && (o == NULL || *o == '\0'))
 		return 0;
-	return settings_endpoint(p, "cloudresourcemanager", CRM_ENDPOINT,
+	return transport_endpoint(p, "cloudresourcemanager", CRM_ENDPOINT,
 	    e->crm, sizeof(e->crm), err, sizeof(err)) == 0;
 }
 

@@ -21,7 +21,7 @@
 #include "check/preflight.h"
 #include "check/resource.h"
 #include "gcloud/props.h"
-#include "gcloud/settings.h"
+#include "gcloud/transport.h"
 #include "net/httpwarm.h"
 #include "out/hint.h"
 #include "out/report.h"
@@ -91,7 +91,7 @@ remaining(const struct session *ss)
 static void
 opts(const struct check *k, const struct session *ss, struct http_opts *o)
 {
-	settings_http(&ss->settings, remaining(ss), k->c->verbose, o);
+	transport_http(&ss->settings, remaining(ss), k->c->verbose, o);
 	o->connect_to = k->connect_to;
 }
 
@@ -155,22 +155,22 @@ rounds(struct check *k, const struct session *ss, char *err, size_t errlen)
 static void
 warm(struct check *k)
 {
-	struct settings s;
+	struct transport s;
 	struct http_opts o;
 	const char *urls[2];
 	char run[1024], err[512];
 	size_t n = 0;
 
 	memset(&s, 0, sizeof(s));
-	if (settings_load(&k->props, token_user_creds(&k->props), &s, err,
+	if (transport_load(&k->props, token_user_creds(&k->props), &s, err,
 	    sizeof(err)) != 0)
 		return;
 	if (images_planned(&k->im) > 0)
 		urls[n++] = s.endpoint;
-	if (resource_must_read(&k->res) && settings_endpoint(&k->props, "run",
+	if (resource_must_read(&k->res) && transport_endpoint(&k->props, "run",
 	    RUN_ENDPOINT, run, sizeof(run), err, sizeof(err)) == 0)
 		urls[n++] = run;
-	settings_http(&s, k->c->timeout_ms, k->c->verbose, &o);
+	transport_http(&s, k->c->timeout_ms, k->c->verbose, &o);
 	o.connect_to = k->connect_to;
 	http_warm(urls, n, &o);
 	explicit_bzero(s.proxy, sizeof(s.proxy));	/* may hold a password */

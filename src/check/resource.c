@@ -9,7 +9,7 @@
 #include "auth/metadata.h"
 #include "check/kept.h"
 #include "check/resource.h"
-#include "gcloud/settings.h"
+#include "gcloud/transport.h"
 
 void
 resource_init(struct resource *k, const struct deploy_args *a,
@@ -149,7 +149,7 @@ resource_target(struct resource *k, char *endpoint, size_t len, char *err,
 		    ", or set run/region");
 		return -1;
 	}
-	return settings_endpoint(k->props, "run", RUN_ENDPOINT, endpoint,
+	return transport_endpoint(k->props, "run", RUN_ENDPOINT, endpoint,
 	    len, err, errlen);
 }
 
