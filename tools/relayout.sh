@@ -87,7 +87,7 @@ preflight	check/
 check_kept	check/resource
 check*		check/
 deployed	check/kept
-extras		check/
+extras		check/postiam
 # audit: --preflight=audit (everything below; not check)
 audit		audit/
 audit*		audit/

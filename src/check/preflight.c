@@ -3,7 +3,7 @@
  * credentials session, testIamPermissions, decision.  The state has its
  * owners: the image list and its queries (check_images.h), the deployed
  * resource (resource.h), plan mode's view (check_plan.h), the checks
- * after the IAM answer (extras.h); the report reads them.  Nothing here
+ * after the IAM answer (postiam.h); the report reads them.  Nothing here
  * exits or execs; main() does, with the route this returns.
  */
 #include <stdio.h>
@@ -16,8 +16,8 @@
 #include "auth/token.h"
 #include "check/check_images.h"
 #include "check/check_plan.h"
-#include "check/extras.h"
 #include "check/kept.h"
+#include "check/postiam.h"
 #include "check/preflight.h"
 #include "check/resource.h"
 #include "gcloud/props.h"
@@ -36,7 +36,7 @@ struct check {
 	struct curl_slist	*connect_to;	/* GCLOUD_RUN_DEPLOY_CONNECT_TO */
 	struct check_images	 im;
 	struct resource		 res;
-	struct extras		 ex;	/* manifests, service agent */
+	struct postiam		 ex;	/* manifests, service agent */
 	struct report		 rep;	/* the view of the above */
 	int			 status;	/* with ROUTE_EXIT */
 };
@@ -97,17 +97,17 @@ opts(const struct check *k, const struct session *ss, struct http_opts *o)
 
 /* The manifests and the service agent, for the granted images. */
 static void
-extras(struct check *k, const struct session *ss)
+after_iam(struct check *k, const struct session *ss)
 {
 	struct http_opts o;
 
 	show(k);
-	if (extras_plan(&k->ex, &k->rep, RESULT_GRANTED, &k->props,
+	if (postiam_plan(&k->ex, &k->rep, RESULT_GRANTED, &k->props,
 	    ss->settings.endpoint, k->connect_to) != 0)
 		return;
 	opts(k, ss, &o);
-	extras_run(&k->ex, &o, ss->token.value);
-	extras_apply(&k->ex, &k->rep);
+	postiam_run(&k->ex, &o, ss->token.value);
+	postiam_apply(&k->ex, &k->rep);
 }
 
 /*
@@ -208,7 +208,7 @@ ask(struct check *k, char *err, size_t errlen)
 		k->rep.who = ss.token.who;
 	if (rc == 0) {
 		images_apply(&k->im);
-		extras(k, &ss);
+		after_iam(k, &ss);
 		opts(k, &ss, &o);
 		show(k);
 		if (any_denied(&k->rep))
@@ -309,7 +309,7 @@ plan(struct check *k, size_t bad)
 	plan_settings(&pv, &k->props, &k->rep);
 	show(k);
 	if (pv.rs.ar_endpoint != NULL)
-		extras_plan(&k->ex, &k->rep, RESULT_PLANNED, &k->props,
+		postiam_plan(&k->ex, &k->rep, RESULT_PLANNED, &k->props,
 		    pv.rs.ar_endpoint, k->connect_to);
 	return finish(k, DECISION_PLANNED, bad ? EXIT_BADIMAGE : 0);
 }
@@ -413,7 +413,7 @@ preflight_run_doubt(const struct env *c, const struct deploy_args *a,
 	*status = k.status;
 	images_free(&k.im);
 	resource_free(&k.res);
-	extras_free(&k.ex);
+	postiam_free(&k.ex);
 	curl_slist_free_all(k.connect_to);
 	props_free(&k.props);
 	return rt;

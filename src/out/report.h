@@ -56,7 +56,7 @@ struct report_image {
 	const char		*detail;	/* static text, or NULL */
 	int			 from_deployed;	/* kept from the deployed
 						 * revision, not named */
-	/* After the IAM answer (extras.h), NULL when not asked: */
+	/* After the IAM answer (postiam.h), NULL when not asked: */
 	const struct registry_query *ex;	/* the manifest */
 	const struct svcagent_check *sa;	/* the Cloud Run service
 						 * agent, for a repository

@@ -1,5 +1,5 @@
 /*
- * extras.h - the checks after the IAM answer (SPEC section 9), for the
+ * postiam.h - the checks after the IAM answer (SPEC section 9), for the
  * images it granted: the manifest exists (registry.h) and, for a repository
  * in another project than the deploy, the Cloud Run service agent can read
  * it (svcagent.h).  Their requests all go in one fetch_all(), inside the
@@ -13,16 +13,16 @@
  * api_endpoint_overrides/cloudresourcemanager set too.
  *
  * Steps for a caller:
- *   1. extras_plan(&e, &rep, want, &props, ar_endpoint, connect_to) for
+ *   1. postiam_plan(&e, &rep, want, &props, ar_endpoint, connect_to) for
  *      the images whose result is `want` (RESULT_GRANTED, or
  *      RESULT_PLANNED in plan mode): sets their ex and sa;
- *   2. extras_run(&e, &opts, token) (not in plan mode), then
- *      extras_apply(&e, &rep): a registry denial or error becomes the
+ *   2. postiam_run(&e, &opts, token) (not in plan mode), then
+ *      postiam_apply(&e, &rep): a registry denial or error becomes the
  *      image's result;
- *   3. extras_free(&e) after the report is printed.
+ *   3. postiam_free(&e) after the report is printed.
  */
-#ifndef EXTRAS_H
-#define EXTRAS_H
+#ifndef POSTIAM_H
+#define POSTIAM_H
 
 #include "net/curlfn.h"
 
@@ -31,7 +31,7 @@
 #include "gcloud/props.h"
 #include "out/report.h"
 
-struct extras {
+struct postiam {
 	struct registry_query	*x;
 	size_t			 nx;
 	struct svcagent_run	 agent;
@@ -39,12 +39,12 @@ struct extras {
 	struct http_opts	 ro;		/* the registry's options */
 };
 
-int extras_plan(struct extras *e, struct report *rep, enum result want,
+int postiam_plan(struct postiam *e, struct report *rep, enum result want,
     const struct props *p, const char *ar_endpoint,
     const struct curl_slist *connect_to);
-void extras_run(struct extras *e, const struct http_opts *o,
+void postiam_run(struct postiam *e, const struct http_opts *o,
     const char *token);
-void extras_apply(struct extras *e, struct report *rep);
-void extras_free(struct extras *e);
+void postiam_apply(struct postiam *e, struct report *rep);
+void postiam_free(struct postiam *e);
 
 #endif

@@ -1,12 +1,12 @@
 /*
- * extras.c - the manifest and service agent checks, planned from the
- * report's images and asked in one fetch_all() (see extras.h).
+ * postiam.c - the manifest and service agent checks, planned from the
+ * report's images and asked in one fetch_all() (see postiam.h).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "check/extras.h"
+#include "check/postiam.h"
 #include "gcloud/transport.h"
 
 /* Does the connect-to list route host:443 (curl's syntax)? */
@@ -23,7 +23,7 @@ routed(const struct curl_slist *l, const char *host)
 }
 
 static struct registry_query *
-manifest(struct extras *e, const struct imageref *ref, int reachable)
+manifest(struct postiam *e, const struct imageref *ref, int reachable)
 {
 	struct registry_query *q = &e->x[e->nx];
 	size_t i;
@@ -46,7 +46,7 @@ manifest(struct extras *e, const struct imageref *ref, int reachable)
 
 /* Is the service agent check possible with these settings? */
 static int
-agent_ok(struct extras *e, const struct props *p, int ar_default)
+agent_ok(struct postiam *e, const struct props *p, int ar_default)
 {
 	const char *o = props_get(p, "api_endpoint_overrides/"
 	    "cloudresourcemanager");
@@ -59,7 +59,7 @@ agent_ok(struct extras *e, const struct props *p, int ar_default)
 }
 
 int
-extras_plan(struct extras *e, struct report *rep, enum result want,
+postiam_plan(struct postiam *e, struct report *rep, enum result want,
     const struct props *p, const char *ar_endpoint,
     const struct curl_slist *connect_to)
 {
@@ -99,7 +99,7 @@ extras_plan(struct extras *e, struct report *rep, enum result want,
 }
 
 void
-extras_run(struct extras *e, const struct http_opts *o, const char *token)
+postiam_run(struct postiam *e, const struct http_opts *o, const char *token)
 {
 	struct fetch *f;
 	size_t i, nf = 0, *slot;
@@ -140,7 +140,7 @@ out:
 }
 
 void
-extras_apply(struct extras *e, struct report *rep)
+postiam_apply(struct postiam *e, struct report *rep)
 {
 	struct report_image *im;
 	size_t i;
@@ -158,7 +158,7 @@ extras_apply(struct extras *e, struct report *rep)
 }
 
 void
-extras_free(struct extras *e)
+postiam_free(struct postiam *e)
 {
 	free(e->x);
 	e->x = NULL;
