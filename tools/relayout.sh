@@ -78,7 +78,7 @@ exists		api/registry
 agent		api/svcagent
 # out: what the user reads (api, auth, argv)
 report		out/
-reportout	out/
+reportout	out/outcome
 hint		out/
 usage		out/
 progress	out/

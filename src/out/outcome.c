@@ -1,5 +1,5 @@
 /*
- * reportout.c - where the report goes and what it says about itself: the
+ * outcome.c - where the report goes and what it says about itself: the
  * JSON report's destination (stdout is gcloud's whenever gcloud runs), the
  * cause of an unfinished check and the way out of it, the note on what a
  * run did not check, and Cloud Run's errors in words.
