@@ -59,42 +59,44 @@ agent_ok(struct postiam *e, const struct props *p, int ar_default)
 }
 
 int
-postiam_plan(struct postiam *e, struct report *rep, enum result want,
-    const struct props *p, const char *ar_endpoint,
+postiam_plan(struct postiam *e, const struct check_images *ci,
+    enum result want, const struct props *p, const char *ar_endpoint,
     const struct curl_slist *connect_to)
 {
 	const char *project = props_get(p, "core/project");
 	int ar_default = strcmp(ar_endpoint, AR_ENDPOINT) == 0, agents;
-	struct report_image *im;
+	const struct report_image *im;
 	size_t i, j;
 
 	memset(e, 0, sizeof(*e));
-	if ((e->x = calloc(rep->n + 1, sizeof(*e->x))) == NULL)
+	if ((e->x = calloc(ci->n + 1, sizeof(*e->x))) == NULL ||
+	    (e->after = calloc(ci->n + 1, sizeof(*e->after))) == NULL)
 		return -1;
+	e->nafter = ci->n;
 	e->agent.deploy_project = project;
 	e->agent.ar_endpoint = ar_endpoint;
 	e->agent.crm_endpoint = e->crm;
 	agents = project != NULL && *project != '\0' &&
 	    agent_ok(e, p, ar_default);
-	for (i = 0; i < rep->n; i++) {
-		im = &rep->images[i];
+	for (i = 0; i < ci->n; i++) {
+		im = &ci->v[i];
 		if (im->result != want)
 			continue;
-		im->ex = manifest(e, &im->ref, ar_default ||
+		e->after[i].ex = manifest(e, &im->ref, ar_default ||
 		    routed(connect_to, im->ref.domain));
 		if (agents && strcmp(im->ref.project, project) != 0 &&
 		    svcagent_add(&e->agent, &im->ref) == NULL)
 			return -1;
 	}
 	/* svcagent_add() may move its checks: point at them only now. */
-	for (i = 0; i < rep->n; i++)
+	for (i = 0; i < ci->n; i++)
 		for (j = 0; j < e->agent.n; j++)
-			if (rep->images[i].result == want && strcmp(
-			    rep->images[i].ref.resource,
+			if (ci->v[i].result == want && strcmp(
+			    ci->v[i].ref.resource,
 			    e->agent.c[j].ref->resource) == 0)
-				rep->images[i].sa = &e->agent.c[j];
-	rep->project = project;
-	rep->agent_member = e->agent.member;
+				e->after[i].sa = &e->agent.c[j];
+	e->project = project;
+	e->member = e->agent.member;
 	return 0;
 }
 
@@ -140,21 +142,31 @@ out:
 }
 
 void
-postiam_apply(struct postiam *e, struct report *rep)
+postiam_apply(const struct postiam *e, struct check_images *ci)
 {
+	const struct registry_query *x;
 	struct report_image *im;
 	size_t i;
 
-	(void)e;
-	for (i = 0; i < rep->n; i++) {
-		im = &rep->images[i];
-		if (im->ex == NULL || im->result != RESULT_GRANTED)
+	for (i = 0; i < ci->n && i < e->nafter; i++) {
+		im = &ci->v[i];
+		if ((x = e->after[i].ex) == NULL ||
+		    im->result != RESULT_GRANTED)
 			continue;
-		if (im->ex->status == REGISTRY_DENIED)
+		if (x->status == REGISTRY_DENIED)
 			im->result = RESULT_DENIED;
-		else if (im->ex->status == REGISTRY_ERROR)
+		else if (x->status == REGISTRY_ERROR)
 			im->result = RESULT_ERROR;
 	}
+}
+
+void
+postiam_show(const struct postiam *e, struct report *rep)
+{
+	rep->after = e->after;
+	rep->nafter = e->nafter;
+	rep->project = e->project;
+	rep->agent_member = e->member;
 }
 
 void
@@ -163,5 +175,8 @@ postiam_free(struct postiam *e)
 	free(e->x);
 	e->x = NULL;
 	e->nx = 0;
+	free(e->after);
+	e->after = NULL;
+	e->nafter = 0;
 	svcagent_free(&e->agent);
 }

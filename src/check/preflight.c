@@ -46,6 +46,7 @@ static void
 show(struct check *k)
 {
 	images_show(&k->im, &k->rep);
+	postiam_show(&k->ex, &k->rep);
 }
 
 /*
@@ -102,12 +103,12 @@ after_iam(struct check *k, const struct session *ss)
 	struct http_opts o;
 
 	show(k);
-	if (postiam_plan(&k->ex, &k->rep, RESULT_GRANTED, &k->props,
+	if (postiam_plan(&k->ex, &k->im, RESULT_GRANTED, &k->props,
 	    ss->settings.endpoint, k->connect_to) != 0)
 		return;
 	opts(k, ss, &o);
 	postiam_run(&k->ex, &o, ss->token.value);
-	postiam_apply(&k->ex, &k->rep);
+	postiam_apply(&k->ex, &k->im);
 }
 
 /*
@@ -227,6 +228,7 @@ decide(const struct report *rep, enum preflight_mode mode,
     enum decision *d)
 {
 	size_t i;
+	const struct registry_query *x;
 	int missing = 0, error = 0, unchecked = 0;
 
 	*d = DECISION_DEPLOY;
@@ -237,8 +239,8 @@ decide(const struct report *rep, enum preflight_mode mode,
 		}
 		error |= rep->images[i].result == RESULT_ERROR;
 		unchecked |= rep->images[i].result == RESULT_UNCHECKED;
-		missing |= rep->images[i].ex != NULL &&
-		    rep->images[i].ex->status == REGISTRY_MISSING;
+		x = report_after(rep, &rep->images[i])->ex;
+		missing |= x != NULL && x->status == REGISTRY_MISSING;
 	}
 	/* A CI gate is not green on a partial check. */
 	if (missing || error || (unchecked && mode == PREFLIGHT_ONLY))
@@ -309,7 +311,7 @@ plan(struct check *k, size_t bad)
 	plan_settings(&pv, &k->props, &k->rep);
 	show(k);
 	if (pv.rs.ar_endpoint != NULL)
-		postiam_plan(&k->ex, &k->rep, RESULT_PLANNED, &k->props,
+		postiam_plan(&k->ex, &k->im, RESULT_PLANNED, &k->props,
 		    pv.rs.ar_endpoint, k->connect_to);
 	return finish(k, DECISION_PLANNED, bad ? EXIT_BADIMAGE : 0);
 }

@@ -56,7 +56,14 @@ struct report_image {
 	const char		*detail;	/* static text, or NULL */
 	int			 from_deployed;	/* kept from the deployed
 						 * revision, not named */
-	/* After the IAM answer (postiam.h), NULL when not asked: */
+};
+
+/*
+ * What the checks after the IAM answer (postiam.h) found for one image,
+ * NULL when not asked.  They own it; the report reads it through
+ * report_after().
+ */
+struct report_after {
 	const struct registry_query *ex;	/* the manifest */
 	const struct svcagent_check *sa;	/* the Cloud Run service
 						 * agent, for a repository
@@ -89,12 +96,21 @@ struct report {
 	const char		*note;		/* why nothing was checked */
 	int			 color;
 	const struct report_settings *settings;	/* plan mode, or NULL */
+	const struct report_after *after;	/* per image, or NULL */
+	size_t			 nafter;
 	const char		*project;	/* the deploy project */
 	const char		*agent_member;	/* its Cloud Run service
 						 * agent, "" when unknown */
 };
 
 #define REPORT_SCHEMA	1
+
+/*
+ * What the checks after the IAM answer found for `im`, one of r->images:
+ * never NULL (both members NULL when nothing was asked).
+ */
+const struct report_after *report_after(const struct report *r,
+    const struct report_image *im);
 
 /* The JSON object, one line, on `f`. */
 void report_json(FILE *f, const struct report *r);
