@@ -12,7 +12,7 @@
 #include "argv/flagsfile.h"
 #include "audit/audit.h"
 #include "check/preflight.h"
-#include "gcloud/conf.h"
+#include "gcloud/env.h"
 #include "gcloud/gcloud.h"
 #include "gcloud/stdinbuf.h"
 #include "out/hint.h"
@@ -33,7 +33,7 @@ invoked_as(const char *argv0)
 }
 
 static __dead void
-handover(const struct conf *c, const struct deploy_args *a, int found,
+handover(const struct env *c, const struct deploy_args *a, int found,
     const char *path, const char *why)
 {
 	if (!found) {
@@ -54,12 +54,12 @@ handover(const struct conf *c, const struct deploy_args *a, int found,
  * report left by an earlier run is never read as this one's.
  */
 static int
-settle(struct conf *c, const struct deploy_args *a, int check)
+settle(struct env *c, const struct deploy_args *a, int check)
 {
 	if (a->report_file != NULL)
 		c->report_file = a->report_file;
 	if (a->agent != NULL)
-		c->agent_block = conf_parse_agent(a->agent);
+		c->agent_block = env_parse_agent(a->agent);
 	report_setup(c);
 	if (!check)	/* audit: its own report, on stdout */
 		return 0;
@@ -76,7 +76,7 @@ settle(struct conf *c, const struct deploy_args *a, int check)
  * service and refuse "deploy", always; say why before anything runs.
  */
 static int
-typo(const struct conf *c, const struct deploy_args *a)
+typo(const struct env *c, const struct deploy_args *a)
 {
 	static const char *const words[] = { "deploy", "services", "jobs",
 	    "worker-pools" };
@@ -97,7 +97,7 @@ typo(const struct conf *c, const struct deploy_args *a)
 
 /* What the progress line says: the images, as gcloud names resources. */
 static void
-progress(const struct conf *c, const struct deploy_args *a,
+progress(const struct env *c, const struct deploy_args *a,
     enum preflight_mode mode)
 {
 	char what[200];
@@ -118,7 +118,7 @@ progress(const struct conf *c, const struct deploy_args *a,
 	progress_start(1, what);
 }
 
-static enum route unknown_command(const struct conf *, enum preflight_mode,
+static enum route unknown_command(const struct env *, enum preflight_mode,
     const char *, int *);
 
 /*
@@ -131,7 +131,7 @@ static enum route unknown_command(const struct conf *, enum preflight_mode,
  * not a silent pass, as for command words (unknown_command()).
  */
 static enum route
-unread_flagsfile(const struct conf *c, const struct deploy_args *a,
+unread_flagsfile(const struct env *c, const struct deploy_args *a,
     enum preflight_mode mode, const char *err, int *status)
 {
 	int own = flagsfile_unsupported();
@@ -157,7 +157,7 @@ unread_flagsfile(const struct conf *c, const struct deploy_args *a,
  * own options on the command line can ask for more.
  */
 static enum route
-dispatch(const struct conf *c, const struct deploy_args *a,
+dispatch(const struct env *c, const struct deploy_args *a,
     enum cli_status st, enum preflight_mode mode, int found, const char *err,
     int *status)
 {
@@ -185,7 +185,7 @@ dispatch(const struct conf *c, const struct deploy_args *a,
  * over, warn says so and hands over, any other mode stops (69).
  */
 static enum route
-unknown_command(const struct conf *c, enum preflight_mode mode,
+unknown_command(const struct env *c, enum preflight_mode mode,
     const char *err, int *status)
 {
 	if (mode == PREFLIGHT_OFF)
@@ -207,7 +207,7 @@ unknown_command(const struct conf *c, enum preflight_mode mode,
 int
 main(int argc, char *argv[])
 {
-	struct conf c;
+	struct env c;
 	struct deploy_args a;
 	enum preflight_mode mode;
 	enum report_format fmt;
@@ -223,7 +223,7 @@ main(int argc, char *argv[])
 	if (invoked_as(argv[0]) == CLI_DEPLOY &&
 	    (u = usage_request(argc, argv)) != USAGE_NONE)
 		return usage_print(stdout, u) == 0 ? 0 : 1;
-	if (conf_load(&c, err, sizeof(err)) != 0) {
+	if (env_load(&c, err, sizeof(err)) != 0) {
 		report_error(c.color, "%s", err);
 		return EXIT_USAGE;
 	}

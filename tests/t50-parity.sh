@@ -74,7 +74,7 @@ try:
             "quota": st.get("quota_project"),
             "ep": st.get("artifactregistry_endpoint"),
             "ca": st.get("custom_ca_certs_file"), "proxy": st.get("proxy")}
-    if shim["ep"] is None:      # settings_load() refused the settings
+    if shim["ep"] is None:      # transport_load() refused the settings
         shim["ep"] = shim["proxy"] = "refused"
 except ValueError:
     shim = dict.fromkeys(KEYS, "no plan: " + rd(".shim%s-err" % k)[-300:])

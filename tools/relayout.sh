@@ -46,10 +46,10 @@ fetch		net/
 apierror	net/
 httpwarm	net/
 # gcloud: the environment, gcloud's properties, the hand-over (util, net)
-conf		gcloud/
+conf		gcloud/env
 props		gcloud/
 ini		gcloud/
-settings	gcloud/
+settings	gcloud/transport
 gcloud		gcloud/
 stdinbuf	gcloud/
 # argv: the command line, --flags-file, manifests (gcloud, yaml)
@@ -62,7 +62,7 @@ flagsfile	argv/
 flagsfile_*	argv/
 manifest	argv/
 manifest_*	argv/
-replace		argv/
+replace		argv/replacefile
 # auth: who deploys and its token (gcloud, net, argv)
 principal	auth/
 token		auth/
@@ -74,19 +74,20 @@ session		auth/
 imageref	api/
 arclient	api/ar
 runclient	api/
-exists		api/
-agent		api/
+exists		api/registry
+agent		api/svcagent
 # out: what the user reads (api, auth, argv)
 report		out/
-reportout	out/
+reportout	out/outcome
 hint		out/
 usage		out/
 progress	out/
 # check: the check of a deploy (everything below)
 preflight	check/
+check_kept	check/resource
 check*		check/
-deployed	check/
-extras		check/
+deployed	check/kept
+extras		check/postiam
 # audit: --preflight=audit (everything below; not check)
 audit		audit/
 audit*		audit/
@@ -98,7 +99,7 @@ EOF
 
 # Layers, lowest first, and what each may include besides itself (issue
 # 10's rule, with three needs of the code: gcloud includes net, because
-# settings.c turns gcloud's properties into HTTP options; auth includes
+# transport.c turns gcloud's properties into HTTP options; auth includes
 # net, for the metadata server and the token-info endpoint, and argv,
 # because the command line's credential flags (--account,
 # --impersonate-service-account, --access-token-file) pick the token as

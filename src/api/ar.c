@@ -15,7 +15,7 @@
 
 #include "api/ar.h"
 #include "net/fetch.h"
-#include "gcloud/settings.h"	/* AR_ENDPOINT */
+#include "gcloud/transport.h"	/* AR_ENDPOINT */
 
 #define RESOURCE_MAX	1024
 #define REQUEST_BODY	"{\"permissions\":[\"" AR_PERMISSION "\"]}"

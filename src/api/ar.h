@@ -38,7 +38,7 @@ struct ar_query {
 
 /*
  * Ask about every query.  `endpoint` ends with "/" (the default is
- * AR_ENDPOINT of settings.h).  Returns 0 when every query has a status
+ * AR_ENDPOINT of transport.h).  Returns 0 when every query has a status
  * (granted, denied or error); -1 only when nothing could be attempted
  * (bad endpoint, no memory), with a message in err.
  */

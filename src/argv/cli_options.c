@@ -10,7 +10,7 @@
 
 #include "argv/cli.h"
 #include "argv/cli_int.h"
-#include "gcloud/conf.h"
+#include "gcloud/env.h"
 
 static int
 shim_option(const char *w, const char *name, const char **val)
@@ -44,9 +44,9 @@ audit_mode(int argc, char **argv)
 
 	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
 		if (shim_option(argv[i], "--preflight", &v) && v != NULL &&
-		    conf_parse_mode(v) >= 0)
-			m = conf_parse_mode(v);
-	return conf_mode(m) == PREFLIGHT_AUDIT;
+		    env_parse_mode(v) >= 0)
+			m = env_parse_mode(v);
+	return env_mode(m) == PREFLIGHT_AUDIT;
 }
 /* --- end audit --- */
 
@@ -69,9 +69,9 @@ cli_split_options(int argc, char **argv, enum cli_mode mode,
 		if (strcmp(argv[i], "--") == 0)
 			dashdash = 1;
 		if (!dashdash && shim_option(argv[i], "--preflight", &v)) {
-			if (v == NULL || (a->mode = conf_parse_mode(v)) < 0) {
+			if (v == NULL || (a->mode = env_parse_mode(v)) < 0) {
 				snprintf(err, errlen, "--preflight: expected "
-				    "--preflight=%s", conf_mode_words("|",
+				    "--preflight=%s", env_mode_words("|",
 				    words, sizeof(words)));
 				return CLI_USAGE;
 			}
@@ -79,7 +79,7 @@ cli_split_options(int argc, char **argv, enum cli_mode mode,
 		}
 		if (!dashdash &&
 		    shim_option(argv[i], "--preflight-format", &v)) {
-			if (v == NULL || (a->format = conf_parse_format(v)) < 0) {
+			if (v == NULL || (a->format = env_parse_format(v)) < 0) {
 				snprintf(err, errlen, "--preflight-format: "
 				    "expected --preflight-format=text|json");
 				return CLI_USAGE;
@@ -99,7 +99,7 @@ cli_split_options(int argc, char **argv, enum cli_mode mode,
 		}
 		if (!dashdash &&
 		    shim_option(argv[i], "--preflight-service-agent", &v)) {
-			if (v == NULL || conf_parse_agent(v) < 0) {
+			if (v == NULL || env_parse_agent(v) < 0) {
 				snprintf(err, errlen, "--preflight-service-agent"
 				    ": expected --preflight-service-agent="
 				    "warn|block");

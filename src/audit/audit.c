@@ -21,7 +21,7 @@
 #include "audit/audit.h"
 #include "auth/session.h"
 #include "gcloud/props.h"
-#include "gcloud/settings.h"
+#include "gcloud/transport.h"
 #include "net/fetch.h"
 #include "out/hint.h"
 #include "out/report.h"
@@ -31,7 +31,7 @@
 #define DIGITS	"0123456789"
 
 struct aud {
-	const struct conf	*c;
+	const struct env	*c;
 	const struct deploy_args *a;
 	enum report_format	 fmt;
 	const char		*gcloud;
@@ -173,7 +173,7 @@ fail(struct aud *r, const char *msg)
  * r->e says why.
  */
 static int
-page(struct aud *r, const struct settings *s, const char *token,
+page(struct aud *r, const struct transport *s, const char *token,
     long deadline, int *size, char *next)
 {
 	struct http_opts o;
@@ -197,7 +197,7 @@ page(struct aud *r, const struct settings *s, const char *token,
 	memset(&f, 0, sizeof(f));
 	f.url = url;
 	f.post = body;
-	settings_http(s, left, r->c->verbose, &o);
+	transport_http(s, left, r->c->verbose, &o);
 	if (fetch_all(&f, 1, &o, token, err, sizeof(err)) != 0)
 		fail(r, err);
 	else if (f.body.overflow && *size > AUDIT_MIN_PAGE_SIZE) {
@@ -216,7 +216,7 @@ page(struct aud *r, const struct settings *s, const char *token,
 }
 
 static int
-pages(struct aud *r, const struct settings *s, const char *token,
+pages(struct aud *r, const struct transport *s, const char *token,
     long deadline)
 {
 	char *next;
@@ -253,7 +253,7 @@ query(struct aud *r)
 
 	if (session_open(&ss, &r->props, r->a, r->gcloud, r->c->timeout_ms,
 	    err, sizeof(err)) != 0 ||
-	    settings_endpoint(&r->props, "logging", AUDIT_ENDPOINT,
+	    transport_endpoint(&r->props, "logging", AUDIT_ENDPOINT,
 	    r->endpoint, sizeof(r->endpoint), err, sizeof(err)) != 0)
 		fail(r, err);
 	else
@@ -339,7 +339,7 @@ setup(struct aud *r)
 }
 
 int
-audit_run(const struct conf *c, const struct deploy_args *a,
+audit_run(const struct env *c, const struct deploy_args *a,
     enum report_format fmt, const char *gcloud)
 {
 	struct aud r;

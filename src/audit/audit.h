@@ -28,7 +28,7 @@
 #include "api/imageref.h"
 #include "argv/cli.h"
 #include "auth/token.h"
-#include "gcloud/conf.h"
+#include "gcloud/env.h"
 #include "net/apierror.h"
 
 #define AUDIT_PHRASE	"User does not have access to image"
@@ -159,7 +159,7 @@ void audit_text(FILE *f, const struct audit *au, const struct audit_info *in);
  * the exit status: 0 nothing found, 77 found, 69 the query could not
  * finish, 64 a bad option.  `gcloud` as for preflight_run().
  */
-int audit_run(const struct conf *c, const struct deploy_args *a,
+int audit_run(const struct env *c, const struct deploy_args *a,
     enum report_format fmt, const char *gcloud);
 
 #endif

@@ -28,7 +28,7 @@
 #include "auth/metadata.h"
 #include "auth/principal.h"
 #include "auth/tokencache.h"
-#include "gcloud/conf.h"
+#include "gcloud/env.h"
 #include "gcloud/props.h"
 #include "net/curlfn.h"
 #include "net/http.h"
@@ -77,7 +77,7 @@ answer_free(struct answer *a)
 const char *
 metadata_root_gcloud(void)
 {
-	const char *v = conf_env("GCE_METADATA_ROOT");
+	const char *v = env_get("GCE_METADATA_ROOT");
 
 	return v != NULL ? v : DEFAULT_HOST;
 }
@@ -87,9 +87,9 @@ metadata_root_auth(void)
 {
 	const char *v;
 
-	if (nonempty(v = conf_env("GCE_METADATA_HOST")))
+	if (nonempty(v = env_get("GCE_METADATA_HOST")))
 		return v;
-	return (v = conf_env("GCE_METADATA_ROOT")) != NULL ? v : DEFAULT_HOST;
+	return (v = env_get("GCE_METADATA_ROOT")) != NULL ? v : DEFAULT_HOST;
 }
 
 /* Drive one easy handle to its end on a multi handle. */
@@ -412,7 +412,7 @@ fetchtoken(const struct metadata *md, const char *account, char **tok,
 	long s = AUTH_S;
 	int rc = -1;
 
-	if (nonempty(v = conf_env("GCE_METADATA_TIMEOUT")))
+	if (nonempty(v = env_get("GCE_METADATA_TIMEOUT")))
 		s = strtonum(v, 1, 3600, &errstr);
 	if (s <= 0 || (size_t)snprintf(path, sizeof(path),
 	    "instance/service-accounts/%s/token", account) >= sizeof(path))
@@ -447,14 +447,14 @@ settings_rule(const struct props *p)
 
 	if (p->md == NULL)
 		return "metadata lookups are off";
-	if (nonempty(conf_env("CLOUDSDK_AUTH_ACCESS_TOKEN")) ||
+	if (nonempty(env_get("CLOUDSDK_AUTH_ACCESS_TOKEN")) ||
 	    nonempty(props_get(p, "auth/access_token_file")) ||
 	    nonempty(props_get(p, "auth/credential_file_override")))
 		return "a token or credential file comes first";
 	if (nonempty(props_get(p, "auth/impersonate_service_account")))
 		return "impersonation is set";
-	if (nonempty(conf_env("CLOUD_SHELL")) ||
-	    ((v = conf_env("DEVSHELL_CLIENT_PORT")) != NULL &&
+	if (nonempty(env_get("CLOUD_SHELL")) ||
+	    ((v = env_get("DEVSHELL_CLIENT_PORT")) != NULL &&
 	    strtol(v, NULL, 10) != 0))
 		return "Cloud Shell counts metadata credentials as a user's";
 	if (props_bool(p, "auth/disable_load_google_auth", 0) != 0)

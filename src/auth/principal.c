@@ -21,9 +21,9 @@
 
 #include <cjson/cJSON.h>
 
-#include "gcloud/settings.h"	/* AR_ENDPOINT */
+#include "gcloud/transport.h"	/* AR_ENDPOINT */
 #include "auth/principal.h"
-#include "gcloud/conf.h"
+#include "gcloud/env.h"
 #include "net/fetch.h"
 #include "net/http.h"
 #include "util/hinttext.h"
@@ -164,7 +164,7 @@ part(const char *aud, const char *key, char *buf, size_t len)
 static void
 repository_set(struct principal *who, const char *pool)
 {
-	const char *repo = conf_env("GITHUB_REPOSITORY");
+	const char *repo = env_get("GITHUB_REPOSITORY");
 
 	if (repo == NULL || !wordok(repo, strlen(repo)) ||
 	    (size_t)snprintf(who->grant, sizeof(who->grant),

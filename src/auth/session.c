@@ -36,7 +36,7 @@ session_open(struct session *s, const struct props *p,
 	prctl(PR_SET_DUMPABLE, 0);	/* before the token exists */
 	if (obtain_token(s, p, a, gcloud, timeout_ms, err, errlen) != 0)
 		return -1;
-	return settings_load(p, s->token.user_creds, &s->settings, err,
+	return transport_load(p, s->token.user_creds, &s->settings, err,
 	    errlen);
 }
 

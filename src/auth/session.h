@@ -25,14 +25,14 @@
 #include "argv/cli.h"
 #include "auth/token.h"
 #include "gcloud/props.h"
-#include "gcloud/settings.h"
+#include "gcloud/transport.h"
 
 struct session {
-	long		 deadline;	/* now_ms() (util_time.h) */
-	struct token	 token;		/* secret while open */
-	int		 have_token;	/* token_acquire() succeeded */
-	struct settings	 settings;	/* transport: endpoint, CA, proxy,
-					 * quota project */
+	long			 deadline;	/* now_ms() (util_time.h) */
+	struct token		 token;		/* secret while open */
+	int			 have_token;	/* token_acquire() succeeded */
+	struct transport	 settings;	/* endpoint, CA, proxy,
+						 * quota project */
 };
 
 int session_open(struct session *s, const struct props *p,

@@ -54,7 +54,7 @@
 #include "auth/metadata.h"
 #include "auth/token.h"
 #include "auth/tokencache.h"
-#include "gcloud/conf.h"
+#include "gcloud/env.h"
 #include "gcloud/props.h"
 #include "net/apierror.h"
 #include "util/hinttext.h"
@@ -105,7 +105,7 @@ void
 token_principal(const struct props *p, struct principal *who)
 {
 	principal_settings(props_get(p, "auth/impersonate_service_account"),
-	    props_get(p, "core/account"), conf_env(ENV_TOKEN),
+	    props_get(p, "core/account"), env_get(ENV_TOKEN),
 	    props_get(p, "auth/access_token_file"),
 	    props_get(p, "auth/credential_file_override"), who);
 }
@@ -236,7 +236,7 @@ parsehelper(struct token *t, char *buf, size_t n, char *err, size_t errlen)
 	if (settoken(t, tok, strlen(tok), HELPER, err, errlen) == -1)
 		goto out;
 	principal_settings(jstr(props, "auth", "impersonate_service_account",
-	    NULL), jstr(props, "core", "account", NULL), conf_env(ENV_TOKEN),
+	    NULL), jstr(props, "core", "account", NULL), env_get(ENV_TOKEN),
 	    jstr(props, "auth", "access_token_file", NULL),
 	    jstr(props, "auth", "credential_file_override", NULL), &t->who);
 	/*
@@ -372,7 +372,7 @@ token_acquire(const struct props *p, const struct deploy_args *a,
 	prctl(PR_SET_DUMPABLE, 0);
 	if (nonempty(props_get(p, "auth/impersonate_service_account")))
 		rc = helper(a, gcloud, t, err, errlen);
-	else if (nonempty(v = conf_env(ENV_TOKEN))) {
+	else if (nonempty(v = env_get(ENV_TOKEN))) {
 		rc = settoken(t, v, strlen(v), ENV_TOKEN, err, errlen);
 		t->source = ENV_TOKEN;
 	} else if (nonempty(v = props_get(p, "auth/access_token_file"))) {

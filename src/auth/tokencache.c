@@ -29,7 +29,7 @@
 #include <sqlite3.h>
 
 #include "auth/tokencache.h"
-#include "gcloud/conf.h"
+#include "gcloud/env.h"
 #include "gcloud/props.h"
 #include "util/util_str.h"
 #include "util/wipe.h"
@@ -93,7 +93,7 @@ tokencache_unusable(const struct props *p)
 {
 	const char *v;
 
-	if (nonempty(conf_env("CLOUDSDK_AUTH_ACCESS_TOKEN")))
+	if (nonempty(env_get("CLOUDSDK_AUTH_ACCESS_TOKEN")))
 		return "CLOUDSDK_AUTH_ACCESS_TOKEN is set";
 	if (nonempty(props_get(p, "auth/access_token_file")))
 		return "auth/access_token_file is set";

@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "argv/replace.h"
+#include "argv/replacefile.h"
 #include "check/check_images.h"
-#include "check/deployed.h"
+#include "check/kept.h"
 
 #define SKIPPED_WHY	"not in Artifact Registry: nothing to check"
 
@@ -21,7 +21,7 @@ images_name(struct check_images *im, const struct deploy_args *a,
 	char why[1024];
 	size_t i;
 
-	if (!replace_is(a)) {
+	if (!replacefile_is(a)) {
 		/* A container built from source pulls nothing: not named. */
 		if ((im->named = calloc(a->nimages + 1,
 		    sizeof(*im->named))) == NULL) {
@@ -33,7 +33,7 @@ images_name(struct check_images *im, const struct deploy_args *a,
 				im->named[im->nnamed++] = a->images[i];
 		return 0;
 	}
-	if (replace_images(a, &im->man, &im->named, &im->nnamed, why,
+	if (replacefile_images(a, &im->man, &im->named, &im->nnamed, why,
 	    sizeof(why)) == 0)
 		return 0;
 	snprintf(err, errlen, "cannot check image access: %s", why);
@@ -180,7 +180,7 @@ images_add_kept(struct check_images *im, const struct run_read *dep,
 		free(kept);
 		return -1;
 	}
-	deployed_merge(dep, a->images, a->nimages, a->remove_containers,
+	kept_merge(dep, a->images, a->nimages, a->remove_containers,
 	    kept);
 	for (i = 0; i < n; i++) {
 		if (!kept[i])

@@ -9,7 +9,7 @@
  *   3. images_add_kept() / images_add_unchecked() for the deployed
  *      resource's images;
  *   4. images_round(&im, &q2, &n2): one query per repository not asked
- *      about yet, asked with ar_check() or deployed_ask();
+ *      about yet, asked with ar_check() or kept_ask();
  *   5. images_apply(&im): the answers become the results;
  *   6. images_show(&im, &rep) after every change, before the report is
  *      read; images_free(&im) after it is printed.
@@ -49,7 +49,7 @@ int images_name(struct check_images *im, const struct deploy_args *a,
 /* Parse every named image; returns how many are invalid. */
 size_t images_parse(struct check_images *im);
 
-/* Append the deployed images the update keeps (deployed_merge()). */
+/* Append the deployed images the update keeps (kept_merge()). */
 int images_add_kept(struct check_images *im, const struct run_read *dep,
     const struct deploy_args *a);
 
@@ -61,7 +61,7 @@ size_t images_planned(const struct check_images *im);
 
 /*
  * The next round of queries: one per image not asked about yet (the
- * first call fills q, the second q2); ar_check() and deployed_ask() send
+ * first call fills q, the second q2); ar_check() and kept_ask() send
  * one request per repository.  In the second round an image in a
  * repository the first asked about shares that answer.  *qp and *np say
  * which queries to send; -1 when out of memory.

@@ -7,7 +7,7 @@
 #include "api/runclient.h"
 #include "auth/token.h"
 #include "check/check_plan.h"
-#include "check/deployed.h"
+#include "check/kept.h"
 
 /*
  * Plan mode shows the settings a check would use, as the shim resolves
@@ -28,7 +28,7 @@ plan_settings(struct plan_view *pv, const struct props *p,
 	rs->project = props_get(p, "core/project");
 	rs->region = props_get(p, "run/region");
 	rs->token_file = props_get(p, "auth/access_token_file");
-	if (settings_load(p, token_user_creds(p), &pv->ps,
+	if (transport_load(p, token_user_creds(p), &pv->ps,
 	    pv->settings_err, sizeof(pv->settings_err)) != 0)
 		rep->note = pv->settings_err;	/* a check would stop here */
 	else {
@@ -46,7 +46,7 @@ plan_settings(struct plan_view *pv, const struct props *p,
 		}
 		explicit_bzero(pv->ps.proxy, sizeof(pv->ps.proxy));
 	}
-	if (settings_endpoint(p, "run", RUN_ENDPOINT, pv->run_ep,
+	if (transport_endpoint(p, "run", RUN_ENDPOINT, pv->run_ep,
 	    sizeof(pv->run_ep), err, sizeof(err)) == 0)
 		rs->run_endpoint = pv->run_ep;
 	rep->settings = rs;
@@ -55,14 +55,14 @@ plan_settings(struct plan_view *pv, const struct props *p,
 /* Plan mode reads nothing over the network: the kept images are not
  * listed, and the note says so (and why a check could not read them). */
 void
-plan_note(struct plan_view *pv, struct check_kept *k, struct report *rep)
+plan_note(struct plan_view *pv, struct resource *k, struct report *rep)
 {
-	if (!deployed_wanted(k->a))
+	if (!kept_wanted(k->a))
 		return;
-	kept_why_unread(k);
+	resource_why_unread(k);
 	snprintf(pv->note, sizeof(pv->note), "the images the new revision "
 	    "keeps from the deployed %s are not listed: plan mode reads "
-	    "nothing over the network%s%s", kept_noun(k->a), k->unread[0] ?
+	    "nothing over the network%s%s", resource_noun(k->a), k->unread[0] ?
 	    "; a check could not read them either: " : "; a check reads "
 	    "the deployed resource, if it exists (Cloud Run Admin API v2), "
 	    "and checks them", k->unread);

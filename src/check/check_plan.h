@@ -6,13 +6,13 @@
 #ifndef CHECK_PLAN_H
 #define CHECK_PLAN_H
 
-#include "check/check_kept.h"
+#include "check/resource.h"
 #include "gcloud/props.h"
-#include "gcloud/settings.h"
+#include "gcloud/transport.h"
 #include "out/report.h"
 
 struct plan_view {
-	struct settings		 ps;
+	struct transport	 ps;
 	struct report_settings	 rs;
 	char			 run_ep[1024], proxy[1024];
 	char			 settings_err[512];
@@ -20,7 +20,7 @@ struct plan_view {
 };
 
 /* The note on the kept images, as rep->note (nothing to say: unchanged). */
-void plan_note(struct plan_view *pv, struct check_kept *k,
+void plan_note(struct plan_view *pv, struct resource *k,
     struct report *rep);
 
 /* The settings, as rep->settings (a settings error as rep->note). */

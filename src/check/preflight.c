@@ -2,8 +2,8 @@
  * preflight.c - the check, orchestrated: properties, images, the
  * credentials session, testIamPermissions, decision.  The state has its
  * owners: the image list and its queries (check_images.h), the deployed
- * resource (check_kept.h), plan mode's view (check_plan.h), the checks
- * after the IAM answer (extras.h); the report reads them.  Nothing here
+ * resource (resource.h), plan mode's view (check_plan.h), the checks
+ * after the IAM answer (postiam.h); the report reads them.  Nothing here
  * exits or execs; main() does, with the route this returns.
  */
 #include <stdio.h>
@@ -15,19 +15,19 @@
 #include "auth/session.h"
 #include "auth/token.h"
 #include "check/check_images.h"
-#include "check/check_kept.h"
 #include "check/check_plan.h"
-#include "check/deployed.h"
-#include "check/extras.h"
+#include "check/kept.h"
+#include "check/postiam.h"
 #include "check/preflight.h"
+#include "check/resource.h"
 #include "gcloud/props.h"
-#include "gcloud/settings.h"
+#include "gcloud/transport.h"
 #include "net/httpwarm.h"
 #include "out/hint.h"
 #include "out/report.h"
 
 struct check {
-	const struct conf	*c;
+	const struct env	*c;
 	const struct deploy_args *a;
 	enum preflight_mode	 mode;
 	enum report_format	 fmt;
@@ -35,8 +35,8 @@ struct check {
 	struct props		 props;
 	struct curl_slist	*connect_to;	/* GCLOUD_RUN_DEPLOY_CONNECT_TO */
 	struct check_images	 im;
-	struct check_kept	 kept;
-	struct extras		 ex;	/* manifests, service agent */
+	struct resource		 res;
+	struct postiam		 ex;	/* manifests, service agent */
 	struct report		 rep;	/* the view of the above */
 	int			 status;	/* with ROUTE_EXIT */
 };
@@ -46,6 +46,7 @@ static void
 show(struct check *k)
 {
 	images_show(&k->im, &k->rep);
+	postiam_show(&k->ex, &k->rep);
 }
 
 /*
@@ -56,16 +57,16 @@ show(struct check *k)
 static int
 deployed_answer(struct check *k, char *err, size_t errlen)
 {
-	struct run_read *d = &k->kept.dep;
+	struct run_read *d = &k->res.dep;
 
 	if (d->status == RUN_ERROR) {
 		hint_run_error(d, err, errlen);
 		if (k->mode != PREFLIGHT_WARN)
 			return -1;
-		snprintf(k->kept.unread, sizeof(k->kept.unread), "%.600s: the "
+		snprintf(k->res.unread, sizeof(k->res.unread), "%.600s: the "
 		    "images it keeps were not checked", err);
 		err[0] = '\0';
-		if (images_add_unchecked(&k->im, k->kept.unread) == 0)
+		if (images_add_unchecked(&k->im, k->res.unread) == 0)
 			return 0;
 		snprintf(err, errlen, "out of memory");
 		return -1;
@@ -91,23 +92,23 @@ remaining(const struct session *ss)
 static void
 opts(const struct check *k, const struct session *ss, struct http_opts *o)
 {
-	settings_http(&ss->settings, remaining(ss), k->c->verbose, o);
+	transport_http(&ss->settings, remaining(ss), k->c->verbose, o);
 	o->connect_to = k->connect_to;
 }
 
 /* The manifests and the service agent, for the granted images. */
 static void
-extras(struct check *k, const struct session *ss)
+after_iam(struct check *k, const struct session *ss)
 {
 	struct http_opts o;
 
 	show(k);
-	if (extras_plan(&k->ex, &k->rep, RESULT_GRANTED, &k->props,
+	if (postiam_plan(&k->ex, &k->im, RESULT_GRANTED, &k->props,
 	    ss->settings.endpoint, k->connect_to) != 0)
 		return;
 	opts(k, ss, &o);
-	extras_run(&k->ex, &o, ss->token.value);
-	extras_apply(&k->ex, &k->rep);
+	postiam_run(&k->ex, &o, ss->token.value);
+	postiam_apply(&k->ex, &k->im);
 }
 
 /*
@@ -123,17 +124,17 @@ rounds(struct check *k, const struct session *ss, char *err, size_t errlen)
 	struct ar_query *q;
 	char endpoint[1024];
 	size_t nq;
-	int read = kept_must_read(&k->kept);
+	int read = resource_must_read(&k->res);
 
 	if (images_round(&k->im, &q, &nq) != 0) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	if (read && kept_target(&k->kept, endpoint, sizeof(endpoint), err,
+	if (read && resource_target(&k->res, endpoint, sizeof(endpoint), err,
 	    errlen) != 0)
 		return -1;
 	opts(k, ss, &o);
-	if (deployed_ask(read ? &k->kept.dep : NULL, endpoint, q, nq, ar_ep,
+	if (kept_ask(read ? &k->res.dep : NULL, endpoint, q, nq, ar_ep,
 	    &o, token, err, errlen) != 0 ||
 	    (read && deployed_answer(k, err, errlen) != 0))
 		return -1;
@@ -155,22 +156,22 @@ rounds(struct check *k, const struct session *ss, char *err, size_t errlen)
 static void
 warm(struct check *k)
 {
-	struct settings s;
+	struct transport s;
 	struct http_opts o;
 	const char *urls[2];
 	char run[1024], err[512];
 	size_t n = 0;
 
 	memset(&s, 0, sizeof(s));
-	if (settings_load(&k->props, token_user_creds(&k->props), &s, err,
+	if (transport_load(&k->props, token_user_creds(&k->props), &s, err,
 	    sizeof(err)) != 0)
 		return;
 	if (images_planned(&k->im) > 0)
 		urls[n++] = s.endpoint;
-	if (kept_must_read(&k->kept) && settings_endpoint(&k->props, "run",
+	if (resource_must_read(&k->res) && transport_endpoint(&k->props, "run",
 	    RUN_ENDPOINT, run, sizeof(run), err, sizeof(err)) == 0)
 		urls[n++] = run;
-	settings_http(&s, k->c->timeout_ms, k->c->verbose, &o);
+	transport_http(&s, k->c->timeout_ms, k->c->verbose, &o);
 	o.connect_to = k->connect_to;
 	http_warm(urls, n, &o);
 	explicit_bzero(s.proxy, sizeof(s.proxy));	/* may hold a password */
@@ -208,7 +209,7 @@ ask(struct check *k, char *err, size_t errlen)
 		k->rep.who = ss.token.who;
 	if (rc == 0) {
 		images_apply(&k->im);
-		extras(k, &ss);
+		after_iam(k, &ss);
 		opts(k, &ss, &o);
 		show(k);
 		if (any_denied(&k->rep))
@@ -227,6 +228,7 @@ decide(const struct report *rep, enum preflight_mode mode,
     enum decision *d)
 {
 	size_t i;
+	const struct registry_query *x;
 	int missing = 0, error = 0, unchecked = 0;
 
 	*d = DECISION_DEPLOY;
@@ -237,8 +239,8 @@ decide(const struct report *rep, enum preflight_mode mode,
 		}
 		error |= rep->images[i].result == RESULT_ERROR;
 		unchecked |= rep->images[i].result == RESULT_UNCHECKED;
-		missing |= rep->images[i].ex != NULL &&
-		    rep->images[i].ex->status == EXISTS_MISSING;
+		x = report_after(rep, &rep->images[i])->ex;
+		missing |= x != NULL && x->status == REGISTRY_MISSING;
 	}
 	/* A CI gate is not green on a partial check. */
 	if (missing || error || (unchecked && mode == PREFLIGHT_ONLY))
@@ -278,13 +280,13 @@ check(struct check *k)
 	enum decision d;
 	int status;
 
-	kept_why_unread(&k->kept);
-	if (k->kept.unread[0] != '\0' &&
-	    images_add_unchecked(&k->im, k->kept.unread) != 0) {
+	resource_why_unread(&k->res);
+	if (k->res.unread[0] != '\0' &&
+	    images_add_unchecked(&k->im, k->res.unread) != 0) {
 		report_error(k->c->color, "out of memory");
 		return finish(k, DECISION_ERROR, EXIT_UNAVAILABLE);
 	}
-	if ((images_planned(&k->im) > 0 || kept_must_read(&k->kept)) &&
+	if ((images_planned(&k->im) > 0 || resource_must_read(&k->res)) &&
 	    ask(k, err, sizeof(err)) != 0) {
 		report_error(k->c->color, "cannot check image access: %s", err);
 		return finish(k, DECISION_ERROR, EXIT_UNAVAILABLE);
@@ -305,11 +307,11 @@ plan(struct check *k, size_t bad)
 	struct plan_view pv;
 
 	memset(&pv, 0, sizeof(pv));
-	plan_note(&pv, &k->kept, &k->rep);
+	plan_note(&pv, &k->res, &k->rep);
 	plan_settings(&pv, &k->props, &k->rep);
 	show(k);
 	if (pv.rs.ar_endpoint != NULL)
-		extras_plan(&k->ex, &k->rep, RESULT_PLANNED, &k->props,
+		postiam_plan(&k->ex, &k->im, RESULT_PLANNED, &k->props,
 		    pv.rs.ar_endpoint, k->connect_to);
 	return finish(k, DECISION_PLANNED, bad ? EXIT_BADIMAGE : 0);
 }
@@ -338,7 +340,7 @@ start(struct check *k)
 		return finish(k, DECISION_ERROR, EXIT_BADIMAGE);
 	}
 	bad = images_parse(&k->im);
-	if (deployed_wanted(k->a) && k->mode == PREFLIGHT_PLAN)
+	if (kept_wanted(k->a) && k->mode == PREFLIGHT_PLAN)
 		k->rep.note = "the deployed resource, if it exists, is read "
 		    "(Cloud Run Admin API v2): the new revision keeps the "
 		    "images this command does not replace";
@@ -379,7 +381,7 @@ doubt_from_cli(const struct deploy_args *a, struct preflight_doubt *d)
 }
 
 enum route
-preflight_run(const struct conf *c, const struct deploy_args *a,
+preflight_run(const struct env *c, const struct deploy_args *a,
     enum preflight_mode mode, enum report_format fmt, const char *gcloud,
     int *status)
 {
@@ -390,7 +392,7 @@ preflight_run(const struct conf *c, const struct deploy_args *a,
 }
 
 enum route
-preflight_run_doubt(const struct conf *c, const struct deploy_args *a,
+preflight_run_doubt(const struct env *c, const struct deploy_args *a,
     enum preflight_mode mode, enum report_format fmt, const char *gcloud,
     const struct preflight_doubt *doubt, int *status)
 {
@@ -399,7 +401,7 @@ preflight_run_doubt(const struct conf *c, const struct deploy_args *a,
 
 	memset(&k, 0, sizeof(k));
 	k.c = c, k.a = a, k.mode = mode, k.fmt = fmt, k.gcloud = gcloud;
-	kept_init(&k.kept, a, &k.props, doubt);
+	resource_init(&k.res, a, &k.props, doubt);
 	k.rep.command = a->command;
 	k.rep.service = a->service;
 	k.rep.color = c->color;
@@ -412,8 +414,8 @@ preflight_run_doubt(const struct conf *c, const struct deploy_args *a,
 		rt = start(&k);
 	*status = k.status;
 	images_free(&k.im);
-	kept_free(&k.kept);
-	extras_free(&k.ex);
+	resource_free(&k.res);
+	postiam_free(&k.ex);
 	curl_slist_free_all(k.connect_to);
 	props_free(&k.props);
 	return rt;

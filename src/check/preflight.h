@@ -10,8 +10,8 @@
 #define PREFLIGHT_H
 
 #include "argv/cli.h"
-#include "check/check_kept.h"
-#include "gcloud/conf.h"
+#include "check/resource.h"
+#include "gcloud/env.h"
 #include "util/exitcode.h"
 #include "util/route.h"
 
@@ -19,11 +19,11 @@
  * `gcloud` is the real gcloud's absolute path, or NULL when none was found
  * (plan mode does not need one).
  */
-enum route preflight_run(const struct conf *c, const struct deploy_args *a,
+enum route preflight_run(const struct env *c, const struct deploy_args *a,
     enum preflight_mode mode, enum report_format fmt, const char *gcloud,
     int *status);
 
-enum route preflight_run_doubt(const struct conf *c,
+enum route preflight_run_doubt(const struct env *c,
     const struct deploy_args *a, enum preflight_mode mode,
     enum report_format fmt, const char *gcloud,
     const struct preflight_doubt *doubt, int *status);

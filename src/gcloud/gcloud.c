@@ -21,7 +21,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "gcloud/conf.h"
+#include "gcloud/env.h"
 #include "gcloud/gcloud.h"
 #include "gcloud/stdinbuf.h"
 #include "util/exitcode.h"
@@ -110,7 +110,7 @@ absolute(const char *dir, size_t dirlen, char *out, size_t outlen)
 static int
 search_path(const struct stat *self, int have_self, char *out, size_t outlen)
 {
-	const char *path = conf_env("PATH"), *p, *end;
+	const char *path = env_get("PATH"), *p, *end;
 
 	if (path == NULL)
 		path = "/usr/bin:/bin";

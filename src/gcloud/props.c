@@ -35,7 +35,7 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include "gcloud/conf.h"
+#include "gcloud/env.h"
 #include "gcloud/ini.h"
 #include "gcloud/props.h"
 #include "util/util_array.h"
@@ -146,9 +146,9 @@ configdir(void)
 	char buf[PATH_MAX];
 	size_t n;
 
-	if ((v = conf_env("CLOUDSDK_CONFIG")) != NULL && *v != '\0')
+	if ((v = env_get("CLOUDSDK_CONFIG")) != NULL && *v != '\0')
 		return strdup(v);
-	if ((home = conf_env("HOME")) == NULL)
+	if ((home = env_get("HOME")) == NULL)
 		home = (pw = getpwuid(getuid())) != NULL ? pw->pw_dir : "~";
 	for (n = strlen(home); n > 0 && home[n - 1] == '/'; n--)
 		;
@@ -254,7 +254,7 @@ activeconfig(struct props *p, const char *flag, int *missing, char *err,
 
 	*missing = 0;
 	if (v == NULL || *v == '\0')
-		v = conf_env("CLOUDSDK_ACTIVE_CONFIG_NAME");
+		v = env_get("CLOUDSDK_ACTIVE_CONFIG_NAME");
 	if (v == NULL || *v == '\0') {
 		if (activefile(p->config_dir, &p->config_name, missing, err,
 		    errlen) == -1)
@@ -342,7 +342,7 @@ lookup(const struct props *p, const char *key, enum props_source *src)
 			env[j] = env[j] == '/' ? '_' :
 			    toupper((unsigned char)env[j]);
 		*src = PROPS_ENV;
-		if ((v = conf_env(env)) != NULL)
+		if ((v = env_get(env)) != NULL)
 			return v;
 	}
 	for (i = 0; i < p->nfile; i++)

@@ -23,7 +23,7 @@ struct http_opts {
 	long		 timeout_ms;	/* total deadline, retries included */
 	long		 connect_timeout_ms;
 	int		 verbose;	/* redacted trace on stderr */
-	/* Added for the registry check (exists.c): */
+	/* Added for the registry check (registry.c): */
 	const char	*accept;	/* Accept header value; NULL:
 					 * application/json */
 	struct curl_slist *connect_to;	/* CURLOPT_CONNECT_TO entries

@@ -7,9 +7,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "api/agent.h"
 #include "api/imageref.h"
 #include "api/runclient.h"
+#include "api/svcagent.h"
 #include "auth/principal.h"
 #include "net/apierror.h"
 #include "out/hint.h"
@@ -93,7 +93,7 @@ hint_agent_grant_line(const char *member, const struct imageref *ref,
     const char *sep, char *buf, size_t len)
 {
 	hint_grant_line(member != NULL && *member ? member :
-	    "serviceAccount:service-PROJECT_NUMBER@" AGENT_DOMAIN, ref, sep,
+	    "serviceAccount:service-PROJECT_NUMBER@" SVCAGENT_DOMAIN, ref, sep,
 	    buf, len);
 }
 

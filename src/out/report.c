@@ -33,10 +33,10 @@ static const char *const results[] = {
 };
 
 static const char *const agents[] = {
-	[AGENT_PLANNED] = "planned",
-	[AGENT_OK] = "ok",
-	[AGENT_MISSING] = "missing",
-	[AGENT_UNKNOWN] = "unknown",
+	[SVCAGENT_PLANNED] = "planned",
+	[SVCAGENT_OK] = "ok",
+	[SVCAGENT_MISSING] = "missing",
+	[SVCAGENT_UNKNOWN] = "unknown",
 };
 
 static const char *const decisions[] = {
@@ -54,6 +54,15 @@ const char *
 report_last_error(void)
 {
 	return last_error;
+}
+
+const struct report_after *
+report_after(const struct report *r, const struct report_image *im)
+{
+	static const struct report_after none;
+	size_t i = (size_t)(im - r->images);
+
+	return r->after != NULL && i < r->nafter ? &r->after[i] : &none;
 }
 
 const char *
@@ -122,16 +131,18 @@ json_reference(const struct report_image *im)
 
 /* The detail line for one image, into buf; "" when there is none. */
 static void
-detail(const struct report_image *im, char *buf, size_t len)
+detail(const struct report *r, const struct report_image *im, char *buf,
+    size_t len)
 {
 	const struct ar_query *q = im->q;
+	const struct registry_query *x = report_after(r, im)->ex;
 
 	buf[0] = '\0';
 	if (im->detail != NULL)
 		snprintf(buf, len, "%s", im->detail);
-	else if (im->ex != NULL && im->ex->status != EXISTS_PLANNED &&
+	else if (x != NULL && x->status != REGISTRY_PLANNED &&
 	    (q == NULL || q->status == AR_GRANTED))
-		snprintf(buf, len, "%s", im->ex->detail);
+		snprintf(buf, len, "%s", x->detail);
 	else if (im->ref.kind == IMAGEREF_INVALID && im->ref.error != NULL)
 		snprintf(buf, len, "invalid image reference: %s",
 		    im->ref.error);
@@ -154,8 +165,10 @@ static void
 agent_detail(const struct report *r, const struct report_image *im,
     char *buf, size_t len)
 {
-	if (im->sa->result != AGENT_PLANNED)
-		snprintf(buf, len, "%s", im->sa->detail);
+	const struct svcagent_check *sa = report_after(r, im)->sa;
+
+	if (sa->result != SVCAGENT_PLANNED)
+		snprintf(buf, len, "%s", sa->detail);
 	else
 		snprintf(buf, len, "the repository is in project %s, not the "
 		    "deploy project %s: the Cloud Run service agent of %s "
@@ -167,31 +180,32 @@ agent_detail(const struct report *r, const struct report_image *im,
 static cJSON *
 json_agent(const struct report *r, const struct report_image *im)
 {
+	const struct svcagent_check *sa = report_after(r, im)->sa;
 	cJSON *o;
 	char buf[1200];
 
-	if (im->sa == NULL)
+	if (sa == NULL)
 		return cJSON_CreateNull();
 	o = cJSON_CreateObject();
 	cJSON_AddItemToObject(o, "member", str_or_null(r->agent_member));
 	cJSON_AddItemToObject(o, "result",
-	    cJSON_CreateString(agents[im->sa->result]));
+	    cJSON_CreateString(agents[sa->result]));
 	agent_detail(r, im, buf, sizeof(buf));
 	cJSON_AddItemToObject(o, "detail", str_or_null(buf));
 	hint_agent_grant_line(r->agent_member, &im->ref, " ", buf,
 	    sizeof(buf));
 	cJSON_AddItemToObject(o, "grant", str_or_null(
-	    im->sa->result == AGENT_MISSING ||
-	    im->sa->result == AGENT_UNKNOWN ? buf : NULL));
+	    sa->result == SVCAGENT_MISSING ||
+	    sa->result == SVCAGENT_UNKNOWN ? buf : NULL));
 	return o;
 }
 
 static cJSON *
-json_exists(const struct exists_query *x)
+json_exists(const struct registry_query *x)
 {
-	if (x != NULL && x->status == EXISTS_FOUND)
+	if (x != NULL && x->status == REGISTRY_FOUND)
 		return cJSON_CreateTrue();
-	if (x != NULL && x->status == EXISTS_MISSING)
+	if (x != NULL && x->status == REGISTRY_MISSING)
 		return cJSON_CreateFalse();
 	return cJSON_CreateNull();
 }
@@ -214,6 +228,7 @@ json_denied(cJSON *o, const struct report *r, const struct report_image *im)
 static cJSON *
 json_image(const struct report *r, const struct report_image *im)
 {
+	const struct report_after *ax = report_after(r, im);
 	cJSON *o = cJSON_CreateObject();
 	char buf[1200];
 	int repo = im->ref.kind == IMAGEREF_AR || im->ref.kind == IMAGEREF_GCR;
@@ -228,7 +243,7 @@ json_image(const struct report *r, const struct report_image *im)
 	    str_or_null(repo ? im->ref.resource : NULL));
 	cJSON_AddItemToObject(o, "result",
 	    cJSON_CreateString(results[im->result]));
-	detail(im, buf, sizeof(buf));
+	detail(r, im, buf, sizeof(buf));
 	cJSON_AddItemToObject(o, "detail", str_or_null(buf));
 	if (im->result == RESULT_DENIED)
 		json_denied(o, r, im);
@@ -237,12 +252,12 @@ json_image(const struct report *r, const struct report_image *im)
 	 * (asked or planned): absent reads as null (jq), and the fields
 	 * SPEC section 8 lists stay exactly as they were for the rest.
 	 */
-	if ((im->ex == NULL || im->ex->status == EXISTS_SKIPPED) &&
-	    im->sa == NULL)
+	if ((ax->ex == NULL || ax->ex->status == REGISTRY_SKIPPED) &&
+	    ax->sa == NULL)
 		return o;
 	cJSON_AddItemToObject(o, "manifest",
-	    str_or_null(im->ex != NULL ? im->ex->url : NULL));
-	cJSON_AddItemToObject(o, "exists", json_exists(im->ex));
+	    str_or_null(ax->ex != NULL ? ax->ex->url : NULL));
+	cJSON_AddItemToObject(o, "exists", json_exists(ax->ex));
 	cJSON_AddItemToObject(o, "service_agent", json_agent(r, im));
 	return o;
 }
@@ -408,21 +423,21 @@ static void
 text_manifest(FILE *f, const struct report *r, const struct report_image *im)
 {
 	char sa[SHOWN];
-	const struct exists_query *x = im->ex;
+	const struct registry_query *x = report_after(r, im)->ex;
 
-	if (x->status == EXISTS_MISSING)
+	if (x->status == REGISTRY_MISSING)
 		fprintf(f, "%s%s:%s (%s) image '%s' not found: %s\n",
 		    LEVEL(r), PROG, shown(im->image, sa, sizeof(sa)),
 		    x->detail);
 	else
 		fprintf(f, "%s%s:%s (%s) %s image '%s': %s\n",
-		    LEVEL(r), PROG, x->status == EXISTS_DENIED ?
+		    LEVEL(r), PROG, x->status == REGISTRY_DENIED ?
 		    "the registry will not serve" : "cannot check", shown(im->image, sa, sizeof(sa)),
 		    x->detail);
 	fprintf(f, "  manifest: %s\n", x->url);
-	if (x->status == EXISTS_MISSING)
+	if (x->status == REGISTRY_MISSING)
 		hint_tags(f, im->ref.domain, im->ref.path);
-	else if (x->status == EXISTS_DENIED)
+	else if (x->status == REGISTRY_DENIED)
 		hint_grant(f, &r->who, &im->ref, TOKEN_OWNER);
 	else if (x->http_code == 0)
 		hint_network(f);
@@ -458,27 +473,28 @@ text_unchecked(FILE *f, const struct report *r, const struct report_image *im)
 static void
 text_agent(FILE *f, const struct report *r, const struct report_image *im)
 {
+	const struct svcagent_check *ag = report_after(r, im)->sa;
 	char sa[SHOWN];
-	int block = report_agent_block() && im->sa->result == AGENT_MISSING;
+	int block = report_agent_block() && ag->result == SVCAGENT_MISSING;
 	const char *c = block ? RED(r->color) : YELLOW(r->color);
 
-	if (im->sa->unreadable && r->agent_member != NULL &&
+	if (ag->unreadable && r->agent_member != NULL &&
 	    *r->agent_member != '\0')
 		fprintf(f, "%sWARNING:%s (%s) %s\n", c, OFF(r->color), PROG,
-		    im->sa->detail);
+		    ag->detail);
 	else
 		fprintf(f, "%s%s:%s (%s) %s for the Cloud Run service agent of "
 		    "project '%s' to read image '%s'\n  %s\n", c, block ?
 		    "ERROR" : "WARNING", OFF(r->color), PROG,
-		    im->sa->result == AGENT_MISSING ? "no grant found" :
+		    ag->result == SVCAGENT_MISSING ? "no grant found" :
 		    "cannot tell whether there is a grant", r->project,
-		    shown(im->image, sa, sizeof(sa)), im->sa->detail);
+		    shown(im->image, sa, sizeof(sa)), ag->detail);
 	fprintf(f, "  repository: %s\n  Grants on folders, the organization "
 	    "and through groups are not read: if none\n  of them lets the "
 	    "agent read the repository, the deploy is accepted but the new\n"
 	    "  revision fails to pull the image.\n", im->ref.resource);
 	hint_agent_grant(f, r->agent_member, &im->ref,
-	    im->sa->result == AGENT_MISSING && !block);
+	    ag->result == SVCAGENT_MISSING && !block);
 }
 
 static void
@@ -487,12 +503,14 @@ text_agents(FILE *f, const struct report *r)
 	size_t i, j;
 
 	for (i = 0; i < r->n; i++) {
-		const struct agent_check *sa = r->images[i].sa;
+		const struct svcagent_check *sa =
+		    report_after(r, &r->images[i])->sa;
 
-		if (sa == NULL || (sa->result != AGENT_MISSING &&
-		    sa->result != AGENT_UNKNOWN))
+		if (sa == NULL || (sa->result != SVCAGENT_MISSING &&
+		    sa->result != SVCAGENT_UNKNOWN))
 			continue;
-		for (j = 0; j < i && r->images[j].sa != sa; j++)
+		for (j = 0; j < i && report_after(r, &r->images[j])->sa != sa;
+		    j++)
 			;
 		if (j == i)	/* once per repository */
 			text_agent(f, r, &r->images[i]);
@@ -500,10 +518,12 @@ text_agents(FILE *f, const struct report *r)
 }
 
 static int
-problem(const struct report_image *im)
+problem(const struct report *r, const struct report_image *im)
 {
+	const struct registry_query *x = report_after(r, im)->ex;
+
 	return im->result == RESULT_DENIED || im->result == RESULT_ERROR ||
-	    (im->ex != NULL && im->ex->status == EXISTS_MISSING);
+	    (x != NULL && x->status == REGISTRY_MISSING);
 }
 
 static void
@@ -511,7 +531,7 @@ text_error(FILE *f, const struct report *r, const struct report_image *im)
 {
 	char sa[SHOWN], buf[800], safe[sizeof(buf)];
 
-	detail(im, buf, sizeof(buf));
+	detail(r, im, buf, sizeof(buf));
 	fprintf(f, "%s%s:%s (%s) cannot check image '%s'", LEVEL(r), PROG,
 	    shown(im->image, sa, sizeof(sa)));
 	if (im->q != NULL && im->q->e.http_code != 0)
@@ -534,7 +554,7 @@ report_text(FILE *f, const struct report *r)
 	for (i = 0; i < r->n; i++) {
 		const struct report_image *im = &r->images[i];
 
-		if (im->ex != NULL && problem(im) &&
+		if (report_after(r, im)->ex != NULL && problem(r, im) &&
 		    (im->q == NULL || im->q->status == AR_GRANTED))
 			text_manifest(f, r, im);
 		else if (im->result == RESULT_DENIED &&
@@ -549,7 +569,7 @@ report_text(FILE *f, const struct report *r)
 	report_way_out(f, r);
 	if (r->warn && r->decision == DECISION_DEPLOY)
 		for (i = 0; i < r->n; i++)
-			if (problem(&r->images[i])) {
+			if (problem(r, &r->images[i])) {
 				fprintf(f, "Deploying anyway "
 				    "(--preflight=warn).\n");
 				break;
@@ -561,20 +581,21 @@ static void
 summary_extras(FILE *f, const struct report *r, const struct report_image *im)
 {
 	static const char *const ex[] = {
-		[EXISTS_PLANNED] = "HEAD", [EXISTS_SKIPPED] = "skipped",
-		[EXISTS_FOUND] = "found", [EXISTS_MISSING] = "missing",
-		[EXISTS_DENIED] = "refused", [EXISTS_ERROR] = "error",
+		[REGISTRY_PLANNED] = "HEAD", [REGISTRY_SKIPPED] = "skipped",
+		[REGISTRY_FOUND] = "found", [REGISTRY_MISSING] = "missing",
+		[REGISTRY_DENIED] = "refused", [REGISTRY_ERROR] = "error",
 	};
+	const struct report_after *ax = report_after(r, im);
 
-	if (im->ex != NULL)
-		fprintf(f, "           manifest %s %s\n", ex[im->ex->status],
-		    im->ex->url);
-	if (im->sa != NULL)
+	if (ax->ex != NULL)
+		fprintf(f, "           manifest %s %s\n", ex[ax->ex->status],
+		    ax->ex->url);
+	if (ax->sa != NULL)
 		fprintf(f, "           service agent of %s: %s%s%s\n",
-		    r->project, im->sa->result == AGENT_PLANNED ?
+		    r->project, ax->sa->result == SVCAGENT_PLANNED ?
 		    "would be checked (repository in project " :
-		    agents[im->sa->result], im->sa->result == AGENT_PLANNED ?
-		    im->ref.project : "", im->sa->result == AGENT_PLANNED ?
+		    agents[ax->sa->result], ax->sa->result == SVCAGENT_PLANNED ?
+		    im->ref.project : "", ax->sa->result == SVCAGENT_PLANNED ?
 		    ")" : "");
 }
 

@@ -17,13 +17,13 @@
 
 #include <stdio.h>
 
-#include "api/agent.h"
 #include "api/ar.h"
-#include "api/exists.h"
 #include "api/imageref.h"
+#include "api/registry.h"
 #include "api/runclient.h"
+#include "api/svcagent.h"
 #include "auth/token.h"
-#include "gcloud/conf.h"
+#include "gcloud/env.h"
 #include "out/hint.h"
 
 enum result {
@@ -56,9 +56,16 @@ struct report_image {
 	const char		*detail;	/* static text, or NULL */
 	int			 from_deployed;	/* kept from the deployed
 						 * revision, not named */
-	/* After the IAM answer (extras.h), NULL when not asked: */
-	const struct exists_query *ex;		/* the manifest */
-	const struct agent_check *sa;		/* the Cloud Run service
+};
+
+/*
+ * What the checks after the IAM answer (postiam.h) found for one image,
+ * NULL when not asked.  They own it; the report reads it through
+ * report_after().
+ */
+struct report_after {
+	const struct registry_query *ex;	/* the manifest */
+	const struct svcagent_check *sa;	/* the Cloud Run service
 						 * agent, for a repository
 						 * in another project */
 };
@@ -89,12 +96,21 @@ struct report {
 	const char		*note;		/* why nothing was checked */
 	int			 color;
 	const struct report_settings *settings;	/* plan mode, or NULL */
+	const struct report_after *after;	/* per image, or NULL */
+	size_t			 nafter;
 	const char		*project;	/* the deploy project */
 	const char		*agent_member;	/* its Cloud Run service
 						 * agent, "" when unknown */
 };
 
 #define REPORT_SCHEMA	1
+
+/*
+ * What the checks after the IAM answer found for `im`, one of r->images:
+ * never NULL (both members NULL when nothing was asked).
+ */
+const struct report_after *report_after(const struct report *r,
+    const struct report_image *im);
 
 /* The JSON object, one line, on `f`. */
 void report_json(FILE *f, const struct report *r);
@@ -103,7 +119,7 @@ void report_json(FILE *f, const struct report *r);
  * Once, from main(): the settings every report needs (the deadline the
  * way-out hints name, whether a progress line may be shown).
  */
-void report_setup(const struct conf *c);
+void report_setup(const struct env *c);
 
 /*
  * The JSON report where it belongs (SPEC section 8): in only and plan
@@ -111,7 +127,7 @@ void report_setup(const struct conf *c);
  * never on stdout (gcloud's), but in the report file, else on stderr.
  * A report file (c->report) gets it in every mode and format.
  */
-void report_json_out(const struct conf *c, enum preflight_mode mode,
+void report_json_out(const struct env *c, enum preflight_mode mode,
     enum report_format fmt, const struct report *r);
 
 /*

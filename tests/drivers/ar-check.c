@@ -19,7 +19,7 @@
 #include <curl/curl.h>
 
 #include "api/ar.h"
-#include "gcloud/conf.h"
+#include "gcloud/env.h"
 
 static const char *const names[] = { "granted", "denied", "error" };
 
@@ -102,7 +102,7 @@ main(int argc, char *argv[])
 	o.timeout_ms = strtonum(argv[2], 1, 3600000, &errstr);
 	if (errstr != NULL)
 		usage();
-	if ((token = conf_env("AR_TOKEN")) == NULL)
+	if ((token = env_get("AR_TOKEN")) == NULL)
 		token = "";
 	n = argc - 3;
 	if ((q = calloc((size_t)n, sizeof(*q))) == NULL)

@@ -14,7 +14,7 @@
 
 #include "argv/cli.h"
 #include "check/preflight.h"
-#include "gcloud/conf.h"
+#include "gcloud/env.h"
 #include "gcloud/gcloud.h"
 #include "out/report.h"
 
@@ -23,7 +23,7 @@ main(int argc, char *argv[])
 {
 	struct preflight_doubt d;
 	struct deploy_args a;
-	struct conf c;
+	struct env c;
 	char err[1024], nf[1024], path[PATH_MAX];
 	enum route route;
 	int found, rc;
@@ -32,7 +32,7 @@ main(int argc, char *argv[])
 		fprintf(stderr, "usage: preflight-doubt WHY ARGS...\n");
 		return 64;
 	}
-	if (conf_load(&c, err, sizeof(err)) != 0) {
+	if (env_load(&c, err, sizeof(err)) != 0) {
 		fprintf(stderr, "%s\n", err);
 		return 64;
 	}

@@ -15,7 +15,7 @@
 
 #include "argv/cli.h"
 #include "argv/flagtab.h"
-#include "gcloud/conf.h"
+#include "gcloud/env.h"
 
 #define MAXW	24
 

@@ -21,7 +21,7 @@
 
 #include "argv/cli.h"
 #include "gcloud/props.h"
-#include "gcloud/settings.h"
+#include "gcloud/transport.h"
 
 #define GCLOUD	"/usr/bin/gcloud"
 #define SDKROOT	"/usr/lib/google-cloud-sdk"
@@ -607,7 +607,7 @@ test_endpoint_override(void **state)
 		props_init(&p);
 		assert_int_equal(props_flag(&p,
 		    "api_endpoint_overrides/artifactregistry", t[i].v), 0);
-		rc = settings_endpoint(&p, "artifactregistry",
+		rc = transport_endpoint(&p, "artifactregistry",
 		    "https://artifactregistry.googleapis.com/", out,
 		    sizeof(out), err, sizeof(err));
 		if (t[i].want == NULL)

@@ -16,7 +16,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "api/agent.h"
+#include "api/svcagent.h"
 #include "audit/audit.h"
 #include "util/sanitize.h"
 
@@ -87,8 +87,8 @@ agent_reason_is_printable(void **state)
 
 	(void)state;
 	assert_non_null(p = cJSON_Parse(policy));
-	assert_int_equal(agent_policy(p, "serviceAccount:a@b", why,
-	    sizeof(why)), AGENT_UNKNOWN);
+	assert_int_equal(svcagent_policy(p, "serviceAccount:a@b", why,
+	    sizeof(why)), SVCAGENT_UNKNOWN);
 	assert_printable(why, strlen(why));
 	assert_non_null(strstr(why, "roles/custom?[31mRed??"));
 	cJSON_Delete(p);

@@ -1,5 +1,5 @@
 /*
- * t_deployed.c - which deployed containers an update keeps, and the v2
+ * t_kept.c - which deployed containers an update keeps, and the v2
  * shapes their images are read from.
  */
 #include <setjmp.h>
@@ -12,7 +12,7 @@
 #include <cmocka.h>
 
 #include "api/runclient.h"
-#include "check/deployed.h"
+#include "check/kept.h"
 
 /*
  * strdup() as libc's, but failing from the call numbered fail_at (1 is
@@ -89,7 +89,7 @@ merge_removing(const char *json, const struct cli_image *named, size_t n,
 	size_t i;
 
 	decode(&r, RUN_SERVICE, json);
-	deployed_merge(&r, named, n, removed, kept);
+	kept_merge(&r, named, n, removed, kept);
 	for (i = 0; i < r.n; i++)
 		assert_int_equal(kept[i], want[i]);
 	runclient_free(&r);
@@ -154,28 +154,28 @@ test_wanted(void **state)
 	memset(&a, 0, sizeof(a));
 	a.check = 1;
 	command(&a, "run services update");
-	assert_int_equal(deployed_wanted(&a), 1);
+	assert_int_equal(kept_wanted(&a), 1);
 	command(&a, "run deploy");
-	assert_int_equal(deployed_wanted(&a), 0);	/* source build */
+	assert_int_equal(kept_wanted(&a), 0);	/* source build */
 	a.nimages = 1;
-	assert_int_equal(deployed_wanted(&a), 1);
+	assert_int_equal(kept_wanted(&a), 1);
 	command(&a, "run jobs create");
-	assert_int_equal(deployed_wanted(&a), 0);
+	assert_int_equal(kept_wanted(&a), 0);
 	command(&a, "beta run services replace");
-	assert_int_equal(deployed_wanted(&a), 0);
+	assert_int_equal(kept_wanted(&a), 0);
 	command(&a, "alpha run jobs update");
-	assert_int_equal(deployed_kind(&a.cmd), RUN_JOB);
+	assert_int_equal(kept_kind(&a.cmd), RUN_JOB);
 	command(&a, "beta run worker-pools update");
-	assert_int_equal(deployed_kind(&a.cmd), RUN_WORKER_POOL);
+	assert_int_equal(kept_kind(&a.cmd), RUN_WORKER_POOL);
 	command(&a, "beta run multi-region-services update");
-	assert_int_equal(deployed_wanted(&a), 0);
-	assert_non_null(deployed_unreadable(&a));
+	assert_int_equal(kept_wanted(&a), 0);
+	assert_non_null(kept_unreadable(&a));
 	command(&a, "alpha run workers update");
-	assert_int_equal(deployed_wanted(&a), 0);
-	assert_non_null(deployed_unreadable(&a));
+	assert_int_equal(kept_wanted(&a), 0);
+	assert_non_null(kept_unreadable(&a));
 	command(&a, "beta run worker-pools update");
 	a.check = 0;
-	assert_int_equal(deployed_wanted(&a), 0);
+	assert_int_equal(kept_wanted(&a), 0);
 }
 
 static void
@@ -184,22 +184,22 @@ test_qualified(void **state)
 	char p[64], n[64];
 
 	(void)state;
-	assert_int_equal(deployed_qualified("namespaces/proj/services/svc", p,
+	assert_int_equal(kept_qualified("namespaces/proj/services/svc", p,
 	    sizeof(p), n, sizeof(n)), 0);
 	assert_string_equal(p, "proj");
 	assert_string_equal(n, "svc");
-	assert_int_equal(deployed_qualified("namespaces/p/jobs/j", p,
+	assert_int_equal(kept_qualified("namespaces/p/jobs/j", p,
 	    sizeof(p), n, sizeof(n)), 0);
 	assert_string_equal(n, "j");
-	assert_int_equal(deployed_qualified("svc", p, sizeof(p), n,
+	assert_int_equal(kept_qualified("svc", p, sizeof(p), n,
 	    sizeof(n)), -1);
-	assert_int_equal(deployed_qualified("namespaces/p/services/", p,
+	assert_int_equal(kept_qualified("namespaces/p/services/", p,
 	    sizeof(p), n, sizeof(n)), -1);
-	assert_int_equal(deployed_qualified("namespaces//services/s", p,
+	assert_int_equal(kept_qualified("namespaces//services/s", p,
 	    sizeof(p), n, sizeof(n)), -1);
-	assert_int_equal(deployed_qualified("namespaces/p/services/s/x", p,
+	assert_int_equal(kept_qualified("namespaces/p/services/s/x", p,
 	    sizeof(p), n, sizeof(n)), -1);
-	assert_int_equal(deployed_qualified(NULL, p, sizeof(p), n,
+	assert_int_equal(kept_qualified(NULL, p, sizeof(p), n,
 	    sizeof(n)), -1);
 }
 

@@ -1,10 +1,10 @@
 /*
- * conf.h - the process environment.  This is the only module that calls
+ * env.h - the process environment.  This is the only module that calls
  * getenv(); everything else asks here, so that what the shim reads from the
  * environment is in one place.
  */
-#ifndef CONF_H
-#define CONF_H
+#ifndef ENV_H
+#define ENV_H
 
 #include <stddef.h>
 #include <stdio.h>
@@ -23,7 +23,7 @@ enum report_format {
 	FORMAT_JSON
 };
 
-struct conf {
+struct env {
 	enum preflight_mode	 mode;
 	enum report_format	 format;
 	const char		*gcloud;	/* GCLOUD_RUN_DEPLOY_GCLOUD */
@@ -32,7 +32,7 @@ struct conf {
 	int			 color_out;	/* the same for stdout */
 	int			 verbose;	/* GCLOUD_RUN_DEPLOY_VERBOSE */
 	int			 depth;		/* GCLOUD_RUN_DEPLOY_DEPTH */
-	/* --- registry check (exists.c): test and mirror seam --- */
+	/* --- registry check (registry.c): test and mirror seam --- */
 	const char		*connect_to;	/* GCLOUD_RUN_DEPLOY_CONNECT_TO,
 						 * parsed by http_connect_to() */
 	/* --- output (issue 13) --- */
@@ -50,26 +50,26 @@ struct conf {
  * Fill `c` from the environment.  Returns 0, or -1 with a message in
  * err when a variable holds a value the shim does not accept.
  */
-int conf_load(struct conf *c, char *err, size_t errlen);
+int env_load(struct env *c, char *err, size_t errlen);
 
 /* Parse a mode or format word; -1 when unknown. */
-int conf_parse_mode(const char *s);
-int conf_parse_format(const char *s);
-int conf_parse_agent(const char *s);	/* warn 0, block 1, else -1 */
-const char *conf_mode_name(enum preflight_mode mode);
+int env_parse_mode(const char *s);
+int env_parse_format(const char *s);
+int env_parse_agent(const char *s);	/* warn 0, block 1, else -1 */
+const char *env_mode_name(enum preflight_mode mode);
 
 /* Every mode word, in the order of enum preflight_mode, joined by sep. */
-const char *conf_mode_words(const char *sep, char *buf, size_t len);
+const char *env_mode_words(const char *sep, char *buf, size_t len);
 
 /*
  * The one rule for the mode in force: the command line's (`given`, an
  * enum preflight_mode, or -1 when it names none), else
  * GCLOUD_RUN_DEPLOY_PREFLIGHT, else enforce.  -1 when the variable holds
- * a word that is no mode (conf_load() says so).
+ * a word that is no mode (env_load() says so).
  */
-int conf_mode(int given);
+int env_mode(int given);
 
 /* getenv() for the other modules: NULL when unset. */
-const char *conf_env(const char *name);
+const char *env_get(const char *name);
 
 #endif

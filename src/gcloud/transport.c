@@ -1,5 +1,5 @@
 /*
- * settings.c - endpoint, CA file, proxy and quota project, as gcloud uses
+ * transport.c - endpoint, CA file, proxy and quota project, as gcloud uses
  * them (api_lib/util/apis_internal.py, core/credentials/creds.py
  * GetQuotaProject, core/http_proxy.py in the installed SDK).
  */
@@ -9,7 +9,7 @@
 
 #include "net/curlfn.h"
 
-#include "gcloud/settings.h"
+#include "gcloud/transport.h"
 
 /*
  * properties.py _VALID_ENDPOINT_OVERRIDE_REGEX, which EndpointValidator
@@ -44,7 +44,7 @@ override_ok(const char *v)
  * follows the last '/' of the path is replaced.
  */
 int
-settings_endpoint(const struct props *p, const char *name, const char *dflt,
+transport_endpoint(const struct props *p, const char *name, const char *dflt,
     char *out, size_t len, char *err, size_t errlen)
 {
 	const char *override, *auth, *slash;
@@ -160,11 +160,11 @@ quota_project(const struct props *p, int user_creds, char *out, size_t len)
 }
 
 int
-settings_load(const struct props *p, int user_creds, struct settings *s,
+transport_load(const struct props *p, int user_creds, struct transport *s,
     char *err, size_t errlen)
 {
 	memset(s, 0, sizeof(*s));
-	if (settings_endpoint(p, "artifactregistry", AR_ENDPOINT, s->endpoint,
+	if (transport_endpoint(p, "artifactregistry", AR_ENDPOINT, s->endpoint,
 	    sizeof(s->endpoint), err, errlen) != 0)
 		return -1;
 	if (proxy(p, s->proxy, sizeof(s->proxy), err, errlen) != 0)
@@ -177,7 +177,7 @@ settings_load(const struct props *p, int user_creds, struct settings *s,
 }
 
 void
-settings_http(const struct settings *s, long timeout_ms, int verbose,
+transport_http(const struct transport *s, long timeout_ms, int verbose,
     struct http_opts *o)
 {
 	memset(o, 0, sizeof(*o));

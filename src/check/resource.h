@@ -1,19 +1,19 @@
 /*
- * check_kept.h - the deployed resource an update reads for the images it
- * keeps (deployed.h): whether to read it, by what name, project and
+ * resource.h - the deployed resource an update reads for the images it
+ * keeps (kept.h): whether to read it, by what name, project and
  * region, and why it cannot be read before the hand-over.
  *
  * Steps for a caller (preflight.c):
- *   1. kept_init(&k, a, &props, doubt);
- *   2. kept_why_unread(&k): k.unread says why it cannot be read ("" when
+ *   1. resource_init(&k, a, &props, doubt);
+ *   2. resource_why_unread(&k): k.unread says why it cannot be read ("" when
  *      it can);
- *   3. kept_must_read(&k), then kept_target(&k, endpoint, ...) to fill
- *      k.dep for deployed_ask();
- *   4. kept_free(&k) after the report is printed (it shows k.unread and
+ *   3. resource_must_read(&k), then resource_target(&k, endpoint, ...) to fill
+ *      k.dep for kept_ask();
+ *   4. resource_free(&k) after the report is printed (it shows k.unread and
  *      the kept images, which point into k.dep).
  */
-#ifndef CHECK_KEPT_H
-#define CHECK_KEPT_H
+#ifndef RESOURCE_H
+#define RESOURCE_H
 
 #include <stddef.h>
 
@@ -34,7 +34,7 @@ struct preflight_doubt {
 	const char	*service_ambiguous_why;
 };
 
-struct check_kept {
+struct resource {
 	const struct deploy_args	*a;
 	const struct props		*props;
 	const struct preflight_doubt	*doubt;
@@ -45,24 +45,24 @@ struct check_kept {
 	char				 qproject[256], qname[256];
 };
 
-void kept_init(struct check_kept *k, const struct deploy_args *a,
+void resource_init(struct resource *k, const struct deploy_args *a,
     const struct props *p, const struct preflight_doubt *doubt);
 
 /* "service", "job" or "worker pool": what the command deploys. */
-const char *kept_noun(const struct deploy_args *a);
+const char *resource_noun(const struct deploy_args *a);
 
-void kept_why_unread(struct check_kept *k);
+void resource_why_unread(struct resource *k);
 
 /* 1 when the check must read the deployed resource. */
-int kept_must_read(struct check_kept *k);
+int resource_must_read(struct resource *k);
 
 /*
  * Fill k.dep with what to read and endpoint with where: 0, or -1 with a
  * message in err (no name, project or region).
  */
-int kept_target(struct check_kept *k, char *endpoint, size_t len,
+int resource_target(struct resource *k, char *endpoint, size_t len,
     char *err, size_t errlen);
 
-void kept_free(struct check_kept *k);
+void resource_free(struct resource *k);
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * conf.c - the environment, read in one place.
+ * env.c - the environment, read in one place.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,7 +7,7 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include "gcloud/conf.h"
+#include "gcloud/env.h"
 
 static const char *const modes[] = {
 	[PREFLIGHT_ENFORCE] = "enforce",
@@ -19,13 +19,13 @@ static const char *const modes[] = {
 };
 
 const char *
-conf_env(const char *name)
+env_get(const char *name)
 {
 	return getenv(name);
 }
 
 int
-conf_parse_mode(const char *s)
+env_parse_mode(const char *s)
 {
 	size_t i;
 
@@ -36,13 +36,13 @@ conf_parse_mode(const char *s)
 }
 
 const char *
-conf_mode_name(enum preflight_mode mode)
+env_mode_name(enum preflight_mode mode)
 {
 	return modes[mode];
 }
 
 const char *
-conf_mode_words(const char *sep, char *buf, size_t len)
+env_mode_words(const char *sep, char *buf, size_t len)
 {
 	size_t i;
 
@@ -56,7 +56,7 @@ conf_mode_words(const char *sep, char *buf, size_t len)
 }
 
 int
-conf_mode(int given)
+env_mode(int given)
 {
 	const char *v = getenv("GCLOUD_RUN_DEPLOY_PREFLIGHT");
 
@@ -64,11 +64,11 @@ conf_mode(int given)
 		return given;
 	if (v == NULL || *v == '\0')
 		return PREFLIGHT_ENFORCE;
-	return conf_parse_mode(v);
+	return env_parse_mode(v);
 }
 
 int
-conf_parse_format(const char *s)
+env_parse_format(const char *s)
 {
 	if (strcmp(s, "text") == 0)
 		return FORMAT_TEXT;
@@ -78,7 +78,7 @@ conf_parse_format(const char *s)
 }
 
 int
-conf_parse_agent(const char *s)
+env_parse_agent(const char *s)
 {
 	if (strcmp(s, "warn") == 0)
 		return 0;
@@ -120,7 +120,7 @@ colorful(int fd)
 }
 
 int
-conf_load(struct conf *c, char *err, size_t errlen)
+env_load(struct env *c, char *err, size_t errlen)
 {
 	const char *v, *errstr;
 	char words[80];
@@ -130,15 +130,15 @@ conf_load(struct conf *c, char *err, size_t errlen)
 	memset(c, 0, sizeof(*c));
 	c->format = FORMAT_TEXT;
 	c->timeout_ms = 30 * 1000;
-	if ((m = conf_mode(-1)) < 0) {
+	if ((m = env_mode(-1)) < 0) {
 		snprintf(err, errlen, "GCLOUD_RUN_DEPLOY_PREFLIGHT: unknown "
 		    "mode '%s' (%s)", getenv("GCLOUD_RUN_DEPLOY_PREFLIGHT"),
-		    conf_mode_words(", ", words, sizeof(words)));
+		    env_mode_words(", ", words, sizeof(words)));
 		return -1;
 	}
 	c->mode = m;
 	if ((v = getenv("GCLOUD_RUN_DEPLOY_FORMAT")) != NULL && *v) {
-		if ((m = conf_parse_format(v)) < 0) {
+		if ((m = env_parse_format(v)) < 0) {
 			snprintf(err, errlen, "GCLOUD_RUN_DEPLOY_FORMAT: "
 			    "unknown format '%s' (text, json)", v);
 			return -1;
@@ -161,7 +161,7 @@ conf_load(struct conf *c, char *err, size_t errlen)
 		c->gcloud = NULL;
 	c->verbose = envflag("GCLOUD_RUN_DEPLOY_VERBOSE");
 	if ((v = getenv("GCLOUD_RUN_DEPLOY_SERVICE_AGENT")) != NULL && *v) {
-		if ((m = conf_parse_agent(v)) < 0) {
+		if ((m = env_parse_agent(v)) < 0) {
 			snprintf(err, errlen, "GCLOUD_RUN_DEPLOY_SERVICE_AGENT: "
 			    "unknown value '%s' (warn, block)", v);
 			return -1;
@@ -172,7 +172,7 @@ conf_load(struct conf *c, char *err, size_t errlen)
 	if (c->report_file != NULL && *c->report_file == '\0')
 		c->report_file = NULL;
 	c->progress = isatty(STDERR_FILENO);
-	/* registry check (exists.c): validated by http_connect_to() */
+	/* registry check (registry.c): validated by http_connect_to() */
 	c->connect_to = getenv("GCLOUD_RUN_DEPLOY_CONNECT_TO");
 	c->color = colorful(STDERR_FILENO);
 	c->color_out = colorful(STDOUT_FILENO);

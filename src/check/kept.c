@@ -1,11 +1,11 @@
 /*
- * deployed.c - which deployed containers an update keeps.
+ * kept.c - which deployed containers an update keeps.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "check/deployed.h"
+#include "check/kept.h"
 
 /* Would the new revision keep images of the deployed resource? */
 static int
@@ -19,7 +19,7 @@ keeps(const struct deploy_args *a)
 }
 
 const char *
-deployed_unreadable(const struct deploy_args *a)
+kept_unreadable(const struct deploy_args *a)
 {
 	if (!keeps(a))
 		return NULL;
@@ -32,13 +32,13 @@ deployed_unreadable(const struct deploy_args *a)
 }
 
 int
-deployed_wanted(const struct deploy_args *a)
+kept_wanted(const struct deploy_args *a)
 {
-	return keeps(a) && deployed_unreadable(a) == NULL;
+	return keeps(a) && kept_unreadable(a) == NULL;
 }
 
 enum run_kind
-deployed_kind(const struct cli_command *c)
+kept_kind(const struct cli_command *c)
 {
 	if (c->kind == CLI_JOB)
 		return RUN_JOB;
@@ -48,7 +48,7 @@ deployed_kind(const struct cli_command *c)
 }
 
 int
-deployed_qualified(const char *given, char *project, size_t plen,
+kept_qualified(const char *given, char *project, size_t plen,
     char *name, size_t nlen)
 {
 	const char *p, *c, *n;
@@ -96,7 +96,7 @@ listed(const char *list, const char *name)
 }
 
 void
-deployed_merge(const struct run_read *r, const struct cli_image *named,
+kept_merge(const struct run_read *r, const struct cli_image *named,
     size_t nnamed, const char *removed, int *kept)
 {
 	size_t i, j, primary = ingress(r);
@@ -118,7 +118,7 @@ deployed_merge(const struct run_read *r, const struct cli_image *named,
  * so the check costs one round trip where it cost two.
  */
 int
-deployed_ask(struct run_read *d, const char *run_ep, struct ar_query *q,
+kept_ask(struct run_read *d, const char *run_ep, struct ar_query *q,
     size_t nq, const char *ar_ep, const struct http_opts *o,
     const char *token, char *err, size_t errlen)
 {

@@ -1,5 +1,5 @@
 /*
- * t_exists.c - manifest URLs (Artifact Registry, gcr.io, domain-scoped
+ * t_registry.c - manifest URLs (Artifact Registry, gcr.io, domain-scoped
  * projects, digests, no tag), references without a registry, decoding the
  * registry's status codes, the HEAD request, and GCLOUD_RUN_DEPLOY_CONNECT_TO.
  */
@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "api/exists.h"
+#include "api/registry.h"
 #include "net/http.h"
 
 #define DG	"sha256:0123456789abcdef0123456789abcdef" \
@@ -44,60 +44,60 @@ t_url(void **state)
 		    "latest" },
 	};
 	struct imageref ref;
-	struct exists_query q;
+	struct registry_query q;
 	size_t i;
 
 	(void)state;
 	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
 		assert_int_equal(imageref_parse(c[i].image, &ref), 0);
-		assert_int_equal(exists_init(&q, &ref), 0);
+		assert_int_equal(registry_init(&q, &ref), 0);
 		if (strcmp(q.url, c[i].url) != 0)
 			fail_msg("%s: got %s", c[i].image, q.url);
 	}
 	assert_int_equal(imageref_parse("nginx:1", &ref), 0);
-	assert_int_equal(exists_init(&q, &ref), -1);
+	assert_int_equal(registry_init(&q, &ref), -1);
 	assert_int_equal(imageref_parse("ghcr.io/o/app:1", &ref), 0);
-	assert_int_equal(exists_url(&ref, q.url, sizeof(q.url)), -1);
+	assert_int_equal(registry_url(&ref, q.url, sizeof(q.url)), -1);
 	assert_int_equal(imageref_parse("gcr.io/p/app:3", &ref), 0);
-	assert_int_equal(exists_url(&ref, q.url, 20), -1);	/* too long */
+	assert_int_equal(registry_url(&ref, q.url, 20), -1);	/* too long */
 }
 
 static void
 t_decode(void **state)
 {
 	struct imageref ref;
-	struct exists_query q;
+	struct registry_query q;
 
 	(void)state;
 	assert_int_equal(imageref_parse("us-central1-docker.pkg.dev/p/r/app:9",
 	    &ref), 0);
-	exists_init(&q, &ref);
-	exists_decode(&q, 200, DG);
-	assert_int_equal(q.status, EXISTS_FOUND);
+	registry_init(&q, &ref);
+	registry_decode(&q, 200, DG);
+	assert_int_equal(q.status, REGISTRY_FOUND);
 	assert_string_equal(q.digest, DG);
-	exists_init(&q, &ref);
-	exists_decode(&q, 404, NULL);
-	assert_int_equal(q.status, EXISTS_MISSING);
+	registry_init(&q, &ref);
+	registry_decode(&q, 404, NULL);
+	assert_int_equal(q.status, REGISTRY_MISSING);
 	assert_string_equal(q.detail, "no manifest for tag 9 in "
 	    "us-central1-docker.pkg.dev/p/r/app");
-	exists_init(&q, &ref);
-	exists_decode(&q, 401, NULL);
-	assert_int_equal(q.status, EXISTS_DENIED);
-	exists_decode(&q, 403, NULL);
-	assert_int_equal(q.status, EXISTS_DENIED);
-	exists_decode(&q, 500, NULL);
-	assert_int_equal(q.status, EXISTS_ERROR);
+	registry_init(&q, &ref);
+	registry_decode(&q, 401, NULL);
+	assert_int_equal(q.status, REGISTRY_DENIED);
+	registry_decode(&q, 403, NULL);
+	assert_int_equal(q.status, REGISTRY_DENIED);
+	registry_decode(&q, 500, NULL);
+	assert_int_equal(q.status, REGISTRY_ERROR);
 	assert_non_null(strstr(q.detail, "HTTP 500"));
-	exists_decode(&q, 302, NULL);
-	assert_int_equal(q.status, EXISTS_ERROR);
+	registry_decode(&q, 302, NULL);
+	assert_int_equal(q.status, REGISTRY_ERROR);
 	/* A digest header with control characters is cleaned. */
-	exists_init(&q, &ref);
-	exists_decode(&q, 200, "sha256:ab\n\033[31m");
+	registry_init(&q, &ref);
+	registry_decode(&q, 200, "sha256:ab\n\033[31m");
 	assert_null(strchr(q.digest, '\n'));
 	assert_null(strchr(q.digest, '\033'));
 	assert_int_equal(imageref_parse("gcr.io/p/app@" DG, &ref), 0);
-	exists_init(&q, &ref);
-	exists_decode(&q, 404, NULL);
+	registry_init(&q, &ref);
+	registry_decode(&q, 404, NULL);
 	assert_non_null(strstr(q.detail, "no manifest for digest " DG));
 }
 
@@ -106,20 +106,20 @@ t_fetch(void **state)
 {
 	struct http_opts base, ro;
 	struct imageref ref;
-	struct exists_query q;
+	struct registry_query q;
 	struct fetch f;
 
 	(void)state;
 	memset(&base, 0, sizeof(base));
 	base.user_project = "quota";
 	base.timeout_ms = 5000;
-	exists_opts(&base, &ro);
+	registry_opts(&base, &ro);
 	assert_null(ro.user_project);
-	assert_string_equal(ro.accept, EXISTS_ACCEPT);
+	assert_string_equal(ro.accept, REGISTRY_ACCEPT);
 	assert_int_equal(ro.timeout_ms, 5000);
 	assert_int_equal(imageref_parse("gcr.io/p/app:3", &ref), 0);
-	exists_init(&q, &ref);
-	exists_fetch(&q, &f, &ro);
+	registry_init(&q, &ref);
+	registry_fetch(&q, &f, &ro);
 	assert_int_equal(f.head, 1);
 	assert_null(f.post);
 	assert_ptr_equal(f.opts, &ro);

@@ -1,5 +1,5 @@
 /*
- * reportout.c - where the report goes and what it says about itself: the
+ * outcome.c - where the report goes and what it says about itself: the
  * JSON report's destination (stdout is gcloud's whenever gcloud runs), the
  * cause of an unfinished check and the way out of it, the note on what a
  * run did not check, and Cloud Run's errors in words.
@@ -16,7 +16,7 @@ static long	setup_timeout_ms = 30 * 1000;
 static int	setup_agent_block;
 
 void
-report_setup(const struct conf *c)
+report_setup(const struct env *c)
 {
 	setup_timeout_ms = c->timeout_ms;
 	setup_agent_block = c->agent_block;
@@ -29,7 +29,7 @@ report_agent_block(void)
 }
 
 void
-report_json_out(const struct conf *c, enum preflight_mode mode,
+report_json_out(const struct env *c, enum preflight_mode mode,
     enum report_format fmt, const struct report *r)
 {
 	if (c->report != NULL)
@@ -45,13 +45,13 @@ report_json_out(const struct conf *c, enum preflight_mode mode,
 int
 report_agent_risk(const struct report *r, int missing_only)
 {
+	const struct svcagent_check *sa;
 	size_t i;
 
 	for (i = 0; i < r->n; i++)
-		if (r->images[i].sa != NULL &&
-		    (r->images[i].sa->result == AGENT_MISSING ||
-		    (!missing_only &&
-		    r->images[i].sa->result == AGENT_UNKNOWN)))
+		if ((sa = report_after(r, &r->images[i])->sa) != NULL &&
+		    (sa->result == SVCAGENT_MISSING ||
+		    (!missing_only && sa->result == SVCAGENT_UNKNOWN)))
 			return 1;
 	return 0;
 }
@@ -98,6 +98,7 @@ report_cause(const struct report *r, const char **message)
 	const char *last = report_last_error(), *cause = NULL;
 	const char *unchecked = NULL;
 	const struct report_image *im;
+	const struct registry_query *x;
 	size_t i;
 
 	for (i = 0; i < r->n && cause == NULL; i++) {
@@ -107,21 +108,21 @@ report_cause(const struct report *r, const char **message)
 				unchecked = im->detail;
 			continue;
 		}
+		x = report_after(r, im)->ex;
 		if (im->ref.kind == IMAGEREF_INVALID)
 			cause = "invalid-image";
-		else if (im->ex != NULL && im->ex->status == EXISTS_MISSING)
+		else if (x != NULL && x->status == REGISTRY_MISSING)
 			cause = "image-not-found";
 		else if (im->result == RESULT_ERROR && im->q != NULL &&
 		    im->q->status == AR_ERROR)
 			cause = api_cause(&im->q->e);
-		else if (im->result == RESULT_ERROR && im->ex != NULL)
-			cause = im->ex->http_code == 0 ? "network" :
-			    "api-error";
+		else if (im->result == RESULT_ERROR && x != NULL)
+			cause = x->http_code == 0 ? "network" : "api-error";
 		if (cause != NULL && *last == '\0') {
 			snprintf(buf, sizeof(buf), "cannot check image '%s': "
 			    "%s", im->image, im->q != NULL &&
 			    im->q->status == AR_ERROR ? im->q->e.message :
-			    im->ex != NULL ? im->ex->detail : im->ref.kind ==
+			    x != NULL ? x->detail : im->ref.kind ==
 			    IMAGEREF_INVALID && im->ref.error != NULL ?
 			    im->ref.error : "no answer");
 			last = buf;
@@ -149,7 +150,7 @@ add(char *buf, size_t len, const char *s)
 int
 report_no_credentials(const struct report *r)
 {
-	const char *t = conf_env("CLOUDSDK_AUTH_ACCESS_TOKEN");
+	const char *t = env_get("CLOUDSDK_AUTH_ACCESS_TOKEN");
 
 	return r->who.kind == PRINCIPAL_UNKNOWN && (t == NULL || *t == '\0') &&
 	    r->settings != NULL && r->settings->account == NULL &&
@@ -209,18 +210,19 @@ report_note(const struct report *r, char *buf, size_t len)
 		    "names an account; " HINT_SIGN_IN);
 	for (i = 0; i < r->n; i++) {
 		const struct report_image *im = &r->images[i];
+		const struct report_after *ax = report_after(r, im);
 
 		other += im->result == RESULT_SKIPPED;
 		unchecked += im->result == RESULT_UNCHECKED;
 		failed += im->result == RESULT_ERROR &&
 		    im->ref.kind != IMAGEREF_INVALID;
-		if (im->ex != NULL && im->ex->status == EXISTS_SKIPPED &&
+		if (ax->ex != NULL && ax->ex->status == REGISTRY_SKIPPED &&
 		    manifests == NULL) {
-			manifests = im->ex->detail;
+			manifests = ax->ex->detail;
 			if (strncmp(manifests, GRANTED, strlen(GRANTED)) == 0)
 				manifests += strlen(GRANTED);
 		}
-		agent += im->sa != NULL && im->sa->result == AGENT_UNKNOWN;
+		agent += ax->sa != NULL && ax->sa->result == SVCAGENT_UNKNOWN;
 	}
 	if (other > 0) {
 		snprintf(part, sizeof(part), "%zu image%s outside Artifact "

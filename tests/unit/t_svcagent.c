@@ -1,5 +1,5 @@
 /*
- * t_agent.c - the service agent's policy decisions, table-driven: direct
+ * t_svcagent.c - the service agent's policy decisions, table-driven: direct
  * bindings, allUsers, known roles, unknown and custom roles, conditional
  * bindings, an unknown member; the project number; the requests planned.
  */
@@ -13,8 +13,8 @@
 
 #include <cmocka.h>
 
-#include "api/agent.h"
 #include "api/imageref.h"
+#include "api/svcagent.h"
 
 #define AG	"serviceAccount:service-42@serverless-robot-prod.iam." \
 	"gserviceaccount.com"
@@ -23,54 +23,55 @@
 static const struct {
 	const char		*policy;
 	const char		*member;
-	enum agent_result	 want;
+	enum svcagent_result	 want;
 	const char		*why;	/* a part of the reason */
 } cases[] = {
-	{ "{\"version\":1,\"etag\":\"BwY=\"}", AG, AGENT_MISSING,
+	{ "{\"version\":1,\"etag\":\"BwY=\"}", AG, SVCAGENT_MISSING,
 	    "no binding" },
 	{ "{\"bindings\":[" B("roles/artifactregistry.reader", AG) "]}", AG,
-	    AGENT_OK, "roles/artifactregistry.reader" },
+	    SVCAGENT_OK, "roles/artifactregistry.reader" },
 	{ "{\"bindings\":[" B("roles/artifactregistry.reader",
 	    "serviceAccount:SERVICE-42@serverless-robot-prod.iam."
-	    "gserviceaccount.com") "]}", AG, AGENT_OK, "reader" },
+	    "gserviceaccount.com") "]}", AG, SVCAGENT_OK, "reader" },
 	{ "{\"bindings\":[" B("roles/artifactregistry.reader",
 	    "serviceAccount:service-43@serverless-robot-prod.iam."
-	    "gserviceaccount.com") "]}", AG, AGENT_MISSING, "no binding" },
+	    "gserviceaccount.com") "]}", AG, SVCAGENT_MISSING, "no binding" },
 	{ "{\"bindings\":[" B("roles/artifactregistry.reader", "allUsers")
-	    "]}", AG, AGENT_OK, "allUsers" },
+	    "]}", AG, SVCAGENT_OK, "allUsers" },
 	{ "{\"bindings\":[" B("roles/artifactregistry.writer",
-	    "allAuthenticatedUsers") "]}", AG, AGENT_OK,
+	    "allAuthenticatedUsers") "]}", AG, SVCAGENT_OK,
 	    "allAuthenticatedUsers" },
 	{ "{\"bindings\":[" B("roles/artifactregistry.reader", "allUsers")
-	    "]}", "", AGENT_OK, "allUsers" },
+	    "]}", "", SVCAGENT_OK, "allUsers" },
 	{ "{\"bindings\":[" B("roles/artifactregistry.reader", AG) "]}", "",
-	    AGENT_MISSING, "no binding" },
+	    SVCAGENT_MISSING, "no binding" },
 	{ "{\"bindings\":[" B("roles/artifactregistry.repoAdmin", AG) "]}", AG,
-	    AGENT_OK, "repoAdmin" },
+	    SVCAGENT_OK, "repoAdmin" },
 	{ "{\"bindings\":[" B("roles/artifactregistry.createOnPushWriter", AG)
-	    "]}", AG, AGENT_OK, "createOnPushWriter" },
-	{ "{\"bindings\":[" B("roles/owner", AG) "]}", AG, AGENT_OK, "owner" },
-	{ "{\"bindings\":[" B("roles/viewer", AG) "]}", AG, AGENT_OK,
+	    "]}", AG, SVCAGENT_OK, "createOnPushWriter" },
+	{ "{\"bindings\":[" B("roles/owner", AG) "]}", AG, SVCAGENT_OK,
+	    "owner" },
+	{ "{\"bindings\":[" B("roles/viewer", AG) "]}", AG, SVCAGENT_OK,
 	    "viewer" },
 	{ "{\"bindings\":[" B("projects/x/roles/puller", AG) "]}", AG,
-	    AGENT_UNKNOWN, "projects/x/roles/puller" },
+	    SVCAGENT_UNKNOWN, "projects/x/roles/puller" },
 	{ "{\"bindings\":[" B("roles/run.invoker", AG) "]}", AG,
-	    AGENT_UNKNOWN, "roles/run.invoker" },
+	    SVCAGENT_UNKNOWN, "roles/run.invoker" },
 	{ "{\"bindings\":[" B("roles/artifactregistry.reader", "user:a@b.c")
 	    "," B("organizations/1/roles/x", "allUsers") "]}", AG,
-	    AGENT_UNKNOWN, "organizations/1/roles/x" },
+	    SVCAGENT_UNKNOWN, "organizations/1/roles/x" },
 	{ "{\"bindings\":[{\"role\":\"roles/artifactregistry.reader\","
 	    "\"members\":[\"" AG "\"],\"condition\":{\"title\":\"t\","
 	    "\"expression\":\"request.time < timestamp('2030-01-01T00:00:00Z')"
-	    "\"}}]}", AG, AGENT_UNKNOWN, "condition" },
+	    "\"}}]}", AG, SVCAGENT_UNKNOWN, "condition" },
 	/* A grant wins over an earlier unknown or conditional binding. */
 	{ "{\"bindings\":[" B("projects/x/roles/puller", AG) ","
-	    B("roles/artifactregistry.reader", AG) "]}", AG, AGENT_OK,
+	    B("roles/artifactregistry.reader", AG) "]}", AG, SVCAGENT_OK,
 	    "reader" },
 	{ "{\"bindings\":[{\"role\":\"roles/viewer\",\"members\":[\"" AG
-	    "\"],\"condition\":null}]}", AG, AGENT_OK, "viewer" },
+	    "\"],\"condition\":null}]}", AG, SVCAGENT_OK, "viewer" },
 	{ "{\"bindings\":[{\"role\":7,\"members\":[\"" AG "\"]},"
-	    "{\"members\":\"" AG "\"}]}", AG, AGENT_MISSING, "no binding" },
+	    "{\"members\":\"" AG "\"}]}", AG, SVCAGENT_MISSING, "no binding" },
 };
 
 static void
@@ -84,7 +85,7 @@ t_policy(void **state)
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		p = cJSON_Parse(cases[i].policy);
 		assert_non_null(p);
-		if (agent_policy(p, cases[i].member, why, sizeof(why)) !=
+		if (svcagent_policy(p, cases[i].member, why, sizeof(why)) !=
 		    cases[i].want || strstr(why, cases[i].why) == NULL)
 			fail_msg("case %zu: got '%s'", i, why);
 		cJSON_Delete(p);
@@ -95,13 +96,13 @@ static void
 t_roles(void **state)
 {
 	(void)state;
-	assert_true(agent_role_known("roles/artifactregistry.admin"));
-	assert_true(agent_role_known("roles/artifactregistry."
+	assert_true(svcagent_role_known("roles/artifactregistry.admin"));
+	assert_true(svcagent_role_known("roles/artifactregistry."
 	    "createOnPushRepoAdmin"));
-	assert_true(agent_role_known("roles/editor"));
-	assert_false(agent_role_known("roles/artifactregistry.readers"));
-	assert_false(agent_role_known("roles/storage.objectViewer"));
-	assert_false(agent_role_known(""));
+	assert_true(svcagent_role_known("roles/editor"));
+	assert_false(svcagent_role_known("roles/artifactregistry.readers"));
+	assert_false(svcagent_role_known("roles/storage.objectViewer"));
+	assert_false(svcagent_role_known(""));
 }
 
 static void
@@ -124,9 +125,11 @@ t_number(void **state)
 	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
 		p = cJSON_Parse(c[i].json);
 		if (c[i].want == NULL)
-			assert_int_equal(agent_number(p, out, sizeof(out)), -1);
+			assert_int_equal(svcagent_number(p, out,
+			    sizeof(out)), -1);
 		else {
-			assert_int_equal(agent_number(p, out, sizeof(out)), 0);
+			assert_int_equal(svcagent_number(p, out,
+			    sizeof(out)), 0);
 			assert_string_equal(out, c[i].want);
 		}
 		cJSON_Delete(p);
@@ -138,7 +141,7 @@ static void
 t_prepare(void **state)
 {
 	struct imageref r1, r2, r3;
-	struct agent_run a;
+	struct svcagent_run a;
 	struct fetch f[8];
 	size_t nf = 0;
 
@@ -153,13 +156,13 @@ t_prepare(void **state)
 	a.deploy_project = "d";
 	a.ar_endpoint = "https://ar.localhost/";
 	a.crm_endpoint = "https://crm.localhost/";
-	assert_non_null(agent_add(&a, &r1));
-	assert_non_null(agent_add(&a, &r2));
-	assert_ptr_equal(agent_add(&a, &r3), &a.c[0]);
+	assert_non_null(svcagent_add(&a, &r1));
+	assert_non_null(svcagent_add(&a, &r2));
+	assert_ptr_equal(svcagent_add(&a, &r3), &a.c[0]);
 	assert_int_equal(a.n, 2);
-	assert_true(agent_fetches(&a) <= 8);
+	assert_true(svcagent_fetches(&a) <= 8);
 	memset(f, 0, sizeof(f));
-	assert_int_equal(agent_prepare(&a, f, &nf), 0);
+	assert_int_equal(svcagent_prepare(&a, f, &nf), 0);
 	assert_int_equal(nf, 4);
 	assert_string_equal(f[0].url, "https://crm.localhost/v3/projects/d");
 	assert_null(f[0].post);
@@ -172,30 +175,30 @@ t_prepare(void **state)
 	assert_string_equal(f[3].url, "https://ar.localhost/v1/projects/x/"
 	    "locations/us-central1/repositories/b:getIamPolicy?options."
 	    "requestedPolicyVersion=3");
-	agent_free(&a);
+	svcagent_free(&a);
 
 	/* A numeric deploy project needs no lookup. */
 	memset(&a, 0, sizeof(a));
 	a.deploy_project = "4242";
 	a.ar_endpoint = a.crm_endpoint = "https://x.localhost/";
-	assert_non_null(agent_add(&a, &r1));
+	assert_non_null(svcagent_add(&a, &r1));
 	nf = 0;
-	assert_int_equal(agent_prepare(&a, f, &nf), 0);
+	assert_int_equal(svcagent_prepare(&a, f, &nf), 0);
 	assert_int_equal(nf, 2);
 	assert_string_equal(a.number, "4242");
-	agent_free(&a);
+	svcagent_free(&a);
 
 	/* A hostile project id is never put into a URL. */
 	memset(&a, 0, sizeof(a));
 	a.deploy_project = "d/../x?";
 	a.ar_endpoint = a.crm_endpoint = "https://x.localhost/";
-	assert_non_null(agent_add(&a, &r1));
+	assert_non_null(svcagent_add(&a, &r1));
 	nf = 0;
-	assert_int_equal(agent_prepare(&a, f, &nf), 0);
+	assert_int_equal(svcagent_prepare(&a, f, &nf), 0);
 	assert_int_equal(nf, 2);
 	assert_null(strstr(f[0].url, "d/../x"));
 	assert_non_null(strstr(a.number_error, "not a valid project id"));
-	agent_free(&a);
+	svcagent_free(&a);
 }
 
 int

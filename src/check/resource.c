@@ -1,18 +1,18 @@
 /*
- * check_kept.c - whether, and by what, the check reads the deployed
- * resource whose images an update keeps (check_kept.h).
+ * resource.c - whether, and by what, the check reads the deployed
+ * resource whose images an update keeps (resource.h).
  */
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "auth/metadata.h"
-#include "check/check_kept.h"
-#include "check/deployed.h"
-#include "gcloud/settings.h"
+#include "check/kept.h"
+#include "check/resource.h"
+#include "gcloud/transport.h"
 
 void
-kept_init(struct check_kept *k, const struct deploy_args *a,
+resource_init(struct resource *k, const struct deploy_args *a,
     const struct props *p, const struct preflight_doubt *doubt)
 {
 	memset(k, 0, sizeof(*k));
@@ -27,12 +27,12 @@ kept_init(struct check_kept *k, const struct deploy_args *a,
  * name as given; the region is run/region.
  */
 static void
-target(struct check_kept *k, struct run_read *d)
+target(struct resource *k, struct run_read *d)
 {
 	d->project = props_get(k->props, "core/project");
 	d->region = props_get(k->props, "run/region");
 	d->name = k->a->service_unsure == NULL ? k->a->service : NULL;
-	if (d->name != NULL && deployed_qualified(k->a->service, k->qproject,
+	if (d->name != NULL && kept_qualified(k->a->service, k->qproject,
 	    sizeof(k->qproject), k->qname, sizeof(k->qname)) == 0) {
 		d->project = k->qproject;
 		d->name = k->qname;
@@ -40,9 +40,9 @@ target(struct check_kept *k, struct run_read *d)
 }
 
 const char *
-kept_noun(const struct deploy_args *a)
+resource_noun(const struct deploy_args *a)
 {
-	enum run_kind rk = deployed_kind(&a->cmd);
+	enum run_kind rk = kept_kind(&a->cmd);
 
 	return rk == RUN_JOB ? "job" : rk == RUN_WORKER_POOL ?
 	    "worker pool" : "service";
@@ -54,7 +54,7 @@ kept_noun(const struct deploy_args *a)
  * when unsure, it would.
  */
 static int
-gcloud_prompts(const struct check_kept *k)
+gcloud_prompts(const struct resource *k)
 {
 	return isatty(STDIN_FILENO) && isatty(STDERR_FILENO) &&
 	    props_bool(k->props, "core/disable_prompts", 0) != 1;
@@ -70,21 +70,21 @@ gcloud_prompts(const struct check_kept *k)
  * gcloud still find one there.  Otherwise it stops too.
  */
 void
-kept_why_unread(struct check_kept *k)
+resource_why_unread(struct resource *k)
 {
 	const struct preflight_doubt *dt = k->doubt;
-	const char *noun = kept_noun(k->a);
+	const char *noun = resource_noun(k->a);
 	struct run_read d;
 	char *u = k->unread;
 	size_t n = sizeof(k->unread);
 
 	u[0] = '\0';
-	if (deployed_unreadable(k->a) != NULL) {
+	if (kept_unreadable(k->a) != NULL) {
 		snprintf(u, n, "%s: the images the deployed %s keeps were not "
-		    "read", deployed_unreadable(k->a), noun);
+		    "read", kept_unreadable(k->a), noun);
 		return;
 	}
-	if (!deployed_wanted(k->a))
+	if (!kept_wanted(k->a))
 		return;
 	target(k, &d);
 	if (dt != NULL && dt->service_ambiguous)
@@ -115,11 +115,11 @@ kept_why_unread(struct check_kept *k)
  * for no token at all.
  */
 int
-kept_must_read(struct check_kept *k)
+resource_must_read(struct resource *k)
 {
 	struct run_read d;
 
-	if (!deployed_wanted(k->a) || k->unread[0] != '\0')
+	if (!kept_wanted(k->a) || k->unread[0] != '\0')
 		return 0;
 	if (k->a->nimages == 0)
 		return 1;
@@ -130,15 +130,15 @@ kept_must_read(struct check_kept *k)
 /*
  * What to read the deployed containers by, and where.  Without a name,
  * project or region (gcloud stops for want of them) that is an error only
- * when the command names no image at all: kept_must_read() says.
+ * when the command names no image at all: resource_must_read() says.
  */
 int
-kept_target(struct check_kept *k, char *endpoint, size_t len, char *err,
+resource_target(struct resource *k, char *endpoint, size_t len, char *err,
     size_t errlen)
 {
 	struct run_read *d = &k->dep;
 
-	d->kind = deployed_kind(&k->a->cmd);
+	d->kind = kept_kind(&k->a->cmd);
 	target(k, d);
 	if (d->project == NULL || d->region == NULL || d->name == NULL) {
 		snprintf(err, errlen, "cannot read what is deployed: no %s "
@@ -149,12 +149,12 @@ kept_target(struct check_kept *k, char *endpoint, size_t len, char *err,
 		    ", or set run/region");
 		return -1;
 	}
-	return settings_endpoint(k->props, "run", RUN_ENDPOINT, endpoint,
+	return transport_endpoint(k->props, "run", RUN_ENDPOINT, endpoint,
 	    len, err, errlen);
 }
 
 void
-kept_free(struct check_kept *k)
+resource_free(struct resource *k)
 {
 	runclient_free(&k->dep);
 }

@@ -1,5 +1,5 @@
 /*
- * t_conf.c - the preflight mode, read by one rule: the command line's
+ * t_env.c - the preflight mode, read by one rule: the command line's
  * --preflight=, else GCLOUD_RUN_DEPLOY_PREFLIGHT, else enforce; and the
  * messages that list the mode words, which the mode table now writes.
  */
@@ -14,7 +14,7 @@
 #include <cmocka.h>
 
 #include "argv/cli.h"
-#include "gcloud/conf.h"
+#include "gcloud/env.h"
 
 #define ENV	"GCLOUD_RUN_DEPLOY_PREFLIGHT"
 
@@ -23,16 +23,16 @@ test_mode_rule(void **state)
 {
 	(void)state;
 	unsetenv(ENV);
-	assert_int_equal(conf_mode(-1), PREFLIGHT_ENFORCE);
-	assert_int_equal(conf_mode(PREFLIGHT_PLAN), PREFLIGHT_PLAN);
+	assert_int_equal(env_mode(-1), PREFLIGHT_ENFORCE);
+	assert_int_equal(env_mode(PREFLIGHT_PLAN), PREFLIGHT_PLAN);
 	setenv(ENV, "", 1);
-	assert_int_equal(conf_mode(-1), PREFLIGHT_ENFORCE);
+	assert_int_equal(env_mode(-1), PREFLIGHT_ENFORCE);
 	setenv(ENV, "audit", 1);
-	assert_int_equal(conf_mode(-1), PREFLIGHT_AUDIT);
-	assert_int_equal(conf_mode(PREFLIGHT_WARN), PREFLIGHT_WARN);
+	assert_int_equal(env_mode(-1), PREFLIGHT_AUDIT);
+	assert_int_equal(env_mode(PREFLIGHT_WARN), PREFLIGHT_WARN);
 	setenv(ENV, "Audit", 1);
-	assert_int_equal(conf_mode(-1), -1);
-	assert_int_equal(conf_mode(PREFLIGHT_OFF), PREFLIGHT_OFF);
+	assert_int_equal(env_mode(-1), -1);
+	assert_int_equal(env_mode(PREFLIGHT_OFF), PREFLIGHT_OFF);
 	unsetenv(ENV);
 }
 
@@ -42,19 +42,19 @@ test_messages(void **state)
 	char *argv[] = { "gcloud-run-deploy", "--preflight=bogus", "svc",
 	    "--image=i", NULL };
 	struct deploy_args a;
-	struct conf c;
+	struct env c;
 	char err[256];
 
 	(void)state;
 	setenv(ENV, "zzz", 1);
-	assert_int_equal(conf_load(&c, err, sizeof(err)), -1);
+	assert_int_equal(env_load(&c, err, sizeof(err)), -1);
 	assert_string_equal(err, ENV ": unknown mode 'zzz' (enforce, warn, "
 	    "only, plan, off, audit)");
 	setenv(ENV, "plan", 1);
-	assert_int_equal(conf_load(&c, err, sizeof(err)), 0);
+	assert_int_equal(env_load(&c, err, sizeof(err)), 0);
 	assert_int_equal(c.mode, PREFLIGHT_PLAN);
 	unsetenv(ENV);
-	assert_int_equal(conf_load(&c, err, sizeof(err)), 0);
+	assert_int_equal(env_load(&c, err, sizeof(err)), 0);
 	assert_int_equal(c.mode, PREFLIGHT_ENFORCE);
 	assert_int_equal(cli_parse(4, argv, CLI_DEPLOY, &a, err,
 	    sizeof(err)), CLI_USAGE);

@@ -1,6 +1,6 @@
 /*
- * agent.c - the Cloud Run service agent's access to repositories in other
- * projects (see agent.h).  Warn-only: nothing here changes a decision.
+ * svcagent.c - the Cloud Run service agent's access to repositories in other
+ * projects (see svcagent.h).  Warn-only: nothing here changes a decision.
  *
  * MUST rules:
  *  - No message that leaves this module contains the token.
@@ -12,8 +12,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "api/agent.h"
 #include "api/ar.h"
+#include "api/svcagent.h"
 #include "net/apierror.h"
 #include "util/sanitize.h"
 
@@ -39,7 +39,7 @@ static const char *const carrying[] = {
 };
 
 int
-agent_role_known(const char *role)
+svcagent_role_known(const char *role)
 {
 	size_t i;
 
@@ -67,11 +67,11 @@ bound(const cJSON *members, const char *member)
 	return NULL;
 }
 
-enum agent_result
-agent_policy(const cJSON *policy, const char *member, char *why, size_t len)
+enum svcagent_result
+svcagent_policy(const cJSON *policy, const char *member, char *why, size_t len)
 {
 	const cJSON *b, *role, *cond;
-	enum agent_result r = AGENT_MISSING;
+	enum svcagent_result r = SVCAGENT_MISSING;
 	const char *who;
 	char rs[256], ws[256];	/* from the policy: shown safely */
 
@@ -88,27 +88,27 @@ agent_policy(const cJSON *policy, const char *member, char *why, size_t len)
 		san_shown(role->valuestring, rs, sizeof(rs));
 		san_shown(who, ws, sizeof(ws));
 		if (cond != NULL && !cJSON_IsNull(cond)) {
-			if (r == AGENT_MISSING)
+			if (r == SVCAGENT_MISSING)
 				snprintf(why, len, "%s is bound to %s under a "
 				    "condition, which is not evaluated here",
 				    ws, rs);
-			r = AGENT_UNKNOWN;
-		} else if (agent_role_known(role->valuestring)) {
+			r = SVCAGENT_UNKNOWN;
+		} else if (svcagent_role_known(role->valuestring)) {
 			snprintf(why, len, "%s has %s", ws, rs);
-			return AGENT_OK;
+			return SVCAGENT_OK;
 		} else {
-			if (r == AGENT_MISSING)
+			if (r == SVCAGENT_MISSING)
 				snprintf(why, len, "%s has %s, a role this check "
 				    "does not know (custom or not listed)", ws,
 				    rs);
-			r = AGENT_UNKNOWN;
+			r = SVCAGENT_UNKNOWN;
 		}
 	}
 	return r;
 }
 
 int
-agent_number(const cJSON *project, char *out, size_t len)
+svcagent_number(const cJSON *project, char *out, size_t len)
 {
 	const cJSON *name = cJSON_GetObjectItemCaseSensitive(project, "name");
 	const char *s;
@@ -135,10 +135,10 @@ idok(const char *s)
 	    strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-.:") == n;
 }
 
-struct agent_check *
-agent_add(struct agent_run *a, const struct imageref *ref)
+struct svcagent_check *
+svcagent_add(struct svcagent_run *a, const struct imageref *ref)
 {
-	struct agent_check *c;
+	struct svcagent_check *c;
 	size_t i;
 
 	for (i = 0; i < a->n; i++)
@@ -150,20 +150,20 @@ agent_add(struct agent_run *a, const struct imageref *ref)
 	c = &a->c[a->n++];
 	memset(c, 0, sizeof(*c));
 	c->ref = ref;
-	c->result = AGENT_PLANNED;
+	c->result = SVCAGENT_PLANNED;
 	c->repo_slot = c->proj_slot = NONE;
 	return c;
 }
 
 size_t
-agent_fetches(const struct agent_run *a)
+svcagent_fetches(const struct svcagent_run *a)
 {
 	return a->n == 0 ? 0 : 1 + 2 * a->n;
 }
 
 /* Add one request; its URL is owned by a. */
 static size_t
-add(struct agent_run *a, struct fetch *f, size_t *nf, char *url,
+add(struct svcagent_run *a, struct fetch *f, size_t *nf, char *url,
     const char *post)
 {
 	a->urls[a->nurls++] = url;
@@ -174,9 +174,9 @@ add(struct agent_run *a, struct fetch *f, size_t *nf, char *url,
 }
 
 static int
-prepare_check(struct agent_run *a, size_t i, struct fetch *f, size_t *nf)
+prepare_check(struct svcagent_run *a, size_t i, struct fetch *f, size_t *nf)
 {
-	struct agent_check *c = &a->c[i];
+	struct svcagent_check *c = &a->c[i];
 	char *url;
 	size_t j;
 
@@ -199,7 +199,7 @@ prepare_check(struct agent_run *a, size_t i, struct fetch *f, size_t *nf)
 }
 
 int
-agent_prepare(struct agent_run *a, struct fetch *f, size_t *nf)
+svcagent_prepare(struct svcagent_run *a, struct fetch *f, size_t *nf)
 {
 	char *url;
 	size_t i;
@@ -207,7 +207,7 @@ agent_prepare(struct agent_run *a, struct fetch *f, size_t *nf)
 	a->number_slot = NONE;
 	if (a->n == 0)
 		return 0;
-	if ((a->urls = calloc(agent_fetches(a), sizeof(*a->urls))) == NULL)
+	if ((a->urls = calloc(svcagent_fetches(a), sizeof(*a->urls))) == NULL)
 		return -1;
 	if (!idok(a->deploy_project))
 		snprintf(a->number_error, sizeof(a->number_error),
@@ -240,7 +240,7 @@ decode(const struct fetch *f, const char *token, char *why, size_t len)
 }
 
 static void
-number(struct agent_run *a, const struct fetch *f, const char *token)
+number(struct svcagent_run *a, const struct fetch *f, const char *token)
 {
 	char why[600];
 	cJSON *root;
@@ -251,7 +251,8 @@ number(struct agent_run *a, const struct fetch *f, const char *token)
 			snprintf(a->number_error, sizeof(a->number_error),
 			    "cannot read project '%.100s' (Cloud Resource "
 			    "Manager): %.400s", a->deploy_project, why);
-		else if (agent_number(root, a->number, sizeof(a->number)) != 0)
+		else if (svcagent_number(root, a->number,
+		    sizeof(a->number)) != 0)
 			snprintf(a->number_error, sizeof(a->number_error),
 			    "project '%s': no project number in the answer",
 			    a->deploy_project);
@@ -259,47 +260,47 @@ number(struct agent_run *a, const struct fetch *f, const char *token)
 	}
 	if (a->number[0] != '\0')
 		snprintf(a->member, sizeof(a->member),
-		    "serviceAccount:service-%s@%s", a->number, AGENT_DOMAIN);
+		    "serviceAccount:service-%s@%s", a->number, SVCAGENT_DOMAIN);
 }
 
-/* One policy: its verdict, or AGENT_UNKNOWN with *unreadable set. */
-static enum agent_result
-policy(const struct agent_run *a, const struct fetch *f, size_t slot,
+/* One policy: its verdict, or SVCAGENT_UNKNOWN with *unreadable set. */
+static enum svcagent_result
+policy(const struct svcagent_run *a, const struct fetch *f, size_t slot,
     const char *token, char *why, size_t len, int *unreadable)
 {
-	enum agent_result r;
+	enum svcagent_result r;
 	cJSON *root;
 
 	*unreadable = 1;
 	if (slot == NONE) {
 		snprintf(why, len, "not a valid project id");
-		return AGENT_UNKNOWN;
+		return SVCAGENT_UNKNOWN;
 	}
 	if ((root = decode(&f[slot], token, why, len)) == NULL)
-		return AGENT_UNKNOWN;
+		return SVCAGENT_UNKNOWN;
 	*unreadable = 0;
-	r = agent_policy(root, a->member, why, len);
+	r = svcagent_policy(root, a->member, why, len);
 	cJSON_Delete(root);
 	return r;
 }
 
 static void
-finish(struct agent_run *a, struct agent_check *c, const struct fetch *f,
+finish(struct svcagent_run *a, struct svcagent_check *c, const struct fetch *f,
     const char *token)
 {
-	enum agent_result rr, pr;
+	enum svcagent_result rr, pr;
 	char rw[400], pw[400];
 	int pu;
 
 	rr = policy(a, f, c->repo_slot, token, rw, sizeof(rw), &c->unreadable);
 	pr = policy(a, f, c->proj_slot, token, pw, sizeof(pw), &pu);
-	c->result = rr == AGENT_OK || pr == AGENT_OK ? AGENT_OK :
-	    rr == AGENT_MISSING && pr == AGENT_MISSING && a->member[0] ?
-	    AGENT_MISSING : AGENT_UNKNOWN;
-	if (c->result == AGENT_OK)
+	c->result = rr == SVCAGENT_OK || pr == SVCAGENT_OK ? SVCAGENT_OK :
+	    rr == SVCAGENT_MISSING && pr == SVCAGENT_MISSING && a->member[0] ?
+	    SVCAGENT_MISSING : SVCAGENT_UNKNOWN;
+	if (c->result == SVCAGENT_OK)
 		snprintf(c->detail, sizeof(c->detail), "%s on the %s",
-		    rr == AGENT_OK ? rw : pw, rr == AGENT_OK ? "repository" :
-		    "project");
+		    rr == SVCAGENT_OK ? rw : pw,
+		    rr == SVCAGENT_OK ? "repository" : "project");
 	else if (a->member[0] == '\0')
 		snprintf(c->detail, sizeof(c->detail), "cannot name the Cloud "
 		    "Run service agent: %s", a->number_error);
@@ -307,12 +308,12 @@ finish(struct agent_run *a, struct agent_check *c, const struct fetch *f,
 		snprintf(c->detail, sizeof(c->detail), "cannot read the IAM "
 		    "policy of %.200s to check the Cloud Run service agent: "
 		    "%.400s", c->ref->repository, rw);
-	else if (c->result == AGENT_MISSING)
+	else if (c->result == SVCAGENT_MISSING)
 		snprintf(c->detail, sizeof(c->detail), "not granted %s on the "
 		    "repository or on project %.200s (%.300s; groups, folders "
 		    "and the organization are not read)", AR_PERMISSION,
 		    c->ref->project, rw);
-	else if (rr == AGENT_UNKNOWN)
+	else if (rr == SVCAGENT_UNKNOWN)
 		snprintf(c->detail, sizeof(c->detail), "on the repository, %s",
 		    rw);
 	else
@@ -322,7 +323,8 @@ finish(struct agent_run *a, struct agent_check *c, const struct fetch *f,
 }
 
 void
-agent_answers(struct agent_run *a, const struct fetch *f, const char *token)
+svcagent_answers(struct svcagent_run *a, const struct fetch *f,
+    const char *token)
 {
 	size_t i;
 
@@ -332,18 +334,18 @@ agent_answers(struct agent_run *a, const struct fetch *f, const char *token)
 }
 
 void
-agent_fail(struct agent_run *a, const char *why)
+svcagent_fail(struct svcagent_run *a, const char *why)
 {
 	size_t i;
 
 	for (i = 0; i < a->n; i++) {
-		a->c[i].result = AGENT_UNKNOWN;
+		a->c[i].result = SVCAGENT_UNKNOWN;
 		strlcpy(a->c[i].detail, why, sizeof(a->c[i].detail));
 	}
 }
 
 void
-agent_free(struct agent_run *a)
+svcagent_free(struct svcagent_run *a)
 {
 	size_t i;
 

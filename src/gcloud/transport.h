@@ -1,10 +1,10 @@
 /*
- * settings.h - the gcloud properties the check's HTTPS call needs, turned
+ * transport.h - the gcloud properties the check's HTTPS call needs, turned
  * into http_opts: the Artifact Registry endpoint, the CA file, the proxy
  * and the quota project (X-Goog-User-Project), each as gcloud uses it.
  */
-#ifndef SETTINGS_H
-#define SETTINGS_H
+#ifndef TRANSPORT_H
+#define TRANSPORT_H
 
 #include <stddef.h>
 
@@ -14,7 +14,7 @@
 /* Artifact Registry's endpoint when api_endpoint_overrides sets none. */
 #define AR_ENDPOINT	"https://artifactregistry.googleapis.com/"
 
-struct settings {
+struct transport {
 	char		endpoint[1024];	/* Artifact Registry; ends with "/" */
 	char		proxy[1024];	/* "" when gcloud sets none */
 	char		user_project[256];	/* "" when not sent */
@@ -28,7 +28,7 @@ struct settings {
  * send core/project.  0, or -1 with a message in err (a refused endpoint
  * or proxy).
  */
-int settings_load(const struct props *p, int user_creds, struct settings *s,
+int transport_load(const struct props *p, int user_creds, struct transport *s,
     char *err, size_t errlen);
 
 /*
@@ -36,11 +36,11 @@ int settings_load(const struct props *p, int user_creds, struct settings *s,
  * api_endpoint_overrides/NAME property joined as urljoin() does, else
  * `dflt`; checked with http_endpoint_ok().  0, or -1 with err.
  */
-int settings_endpoint(const struct props *p, const char *name,
+int transport_endpoint(const struct props *p, const char *name,
     const char *dflt, char *out, size_t len, char *err, size_t errlen);
 
 /* The http_opts view of `s`, with the deadline and verbosity given. */
-void settings_http(const struct settings *s, long timeout_ms, int verbose,
+void transport_http(const struct transport *s, long timeout_ms, int verbose,
     struct http_opts *o);
 
 #endif

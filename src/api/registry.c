@@ -1,5 +1,5 @@
 /*
- * exists.c - a HEAD of each image's manifest through the registry API.
+ * registry.c - a HEAD of each image's manifest through the registry API.
  *
  * MUST rules:
  *  - Only references imageref_parse() accepted as Artifact Registry or
@@ -11,11 +11,11 @@
 
 #include "net/curlfn.h"
 
-#include "api/exists.h"
+#include "api/registry.h"
 #include "net/apierror.h"
 
 int
-exists_url(const struct imageref *ref, char *out, size_t len)
+registry_url(const struct imageref *ref, char *out, size_t len)
 {
 	const char *r;
 	int n;
@@ -29,29 +29,29 @@ exists_url(const struct imageref *ref, char *out, size_t len)
 }
 
 int
-exists_init(struct exists_query *q, const struct imageref *ref)
+registry_init(struct registry_query *q, const struct imageref *ref)
 {
 	memset(q, 0, sizeof(*q));
 	q->ref = ref;
-	q->status = EXISTS_PLANNED;
+	q->status = REGISTRY_PLANNED;
 	if (ref->digest[0])
 		snprintf(q->what, sizeof(q->what), "digest %s", ref->digest);
 	else
 		snprintf(q->what, sizeof(q->what), "tag %s",
 		    ref->tag[0] ? ref->tag : "latest");
-	return exists_url(ref, q->url, sizeof(q->url));
+	return registry_url(ref, q->url, sizeof(q->url));
 }
 
 void
-exists_opts(const struct http_opts *base, struct http_opts *out)
+registry_opts(const struct http_opts *base, struct http_opts *out)
 {
 	*out = *base;
-	out->accept = EXISTS_ACCEPT;
+	out->accept = REGISTRY_ACCEPT;
 	out->user_project = NULL;
 }
 
 void
-exists_fetch(struct exists_query *q, struct fetch *f,
+registry_fetch(struct registry_query *q, struct fetch *f,
     const struct http_opts *ro)
 {
 	memset(f, 0, sizeof(*f));
@@ -61,28 +61,28 @@ exists_fetch(struct exists_query *q, struct fetch *f,
 }
 
 void
-exists_decode(struct exists_query *q, long code, const char *digest)
+registry_decode(struct registry_query *q, long code, const char *digest)
 {
 	const struct imageref *ref = q->ref;
 
 	q->http_code = code;
 	if (code >= 200 && code < 300) {
-		q->status = EXISTS_FOUND;
+		q->status = REGISTRY_FOUND;
 		if (digest != NULL)
 			apierror_copy(q->digest, sizeof(q->digest), digest);
 		snprintf(q->detail, sizeof(q->detail), "the manifest of %s "
 		    "exists%s%s", q->what, q->digest[0] ? ": " : "",
 		    q->digest);
 	} else if (code == 404) {
-		q->status = EXISTS_MISSING;
+		q->status = REGISTRY_MISSING;
 		snprintf(q->detail, sizeof(q->detail), "no manifest for %s in "
 		    "%s/%s", q->what, ref->domain, ref->path);
 	} else if (code == 401 || code == 403) {
-		q->status = EXISTS_DENIED;
+		q->status = REGISTRY_DENIED;
 		snprintf(q->detail, sizeof(q->detail), "the registry %s refused "
 		    "the manifest of %s (HTTP %ld)", ref->domain, q->what, code);
 	} else {
-		q->status = EXISTS_ERROR;
+		q->status = REGISTRY_ERROR;
 		snprintf(q->detail, sizeof(q->detail), "the registry %s answered "
 		    "HTTP %ld for the manifest of %s", ref->domain, code,
 		    q->what);
@@ -90,7 +90,7 @@ exists_decode(struct exists_query *q, long code, const char *digest)
 }
 
 void
-exists_answer(struct exists_query *q, const struct fetch *f,
+registry_answer(struct registry_query *q, const struct fetch *f,
     const char *token)
 {
 	struct curl_header *h;
@@ -99,7 +99,7 @@ exists_answer(struct exists_query *q, const struct fetch *f,
 
 	apierror_clear(&e);
 	if (apierror_transport(&e, f, token)) {
-		q->status = EXISTS_ERROR;
+		q->status = REGISTRY_ERROR;
 		q->http_code = 0;
 		snprintf(q->detail, sizeof(q->detail), "cannot reach the "
 		    "registry %s: %s", q->ref->domain, e.message);
@@ -108,5 +108,5 @@ exists_answer(struct exists_query *q, const struct fetch *f,
 	if (f->h != NULL && curl_easy_header(f->h, "Docker-Content-Digest", 0,
 	    CURLH_HEADER, -1, &h) == CURLHE_OK)
 		digest = h->value;
-	exists_decode(q, f->code, digest);
+	registry_decode(q, f->code, digest);
 }

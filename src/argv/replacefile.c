@@ -1,15 +1,15 @@
 /*
- * replace.c - the manifest of a `replace` command, as a list of images.
+ * replacefile.c - the manifest of a `replace` command, as a list of images.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "argv/replace.h"
+#include "argv/replacefile.h"
 #include "gcloud/stdinbuf.h"
 
 int
-replace_is(const struct deploy_args *a)
+replacefile_is(const struct deploy_args *a)
 {
 	return a->command != NULL && a->cmd.verb == CLI_VERB_REPLACE;
 }
@@ -41,7 +41,7 @@ read_manifest(const char *path, const char *want, struct manifest *m,
 }
 
 int
-replace_images(const struct deploy_args *a, struct manifest *m,
+replacefile_images(const struct deploy_args *a, struct manifest *m,
     struct cli_image **list, size_t *n, char *err, size_t errlen)
 {
 	const char *want = wanted_kind(&a->cmd);
