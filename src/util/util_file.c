@@ -27,9 +27,13 @@ file_read_fd(int fd, char *buf, size_t cap, size_t *len)
 	return 0;
 }
 
-/* What the open descriptor is not allowed to be, or FILE_OK. */
+/*
+ * What the open descriptor is not allowed to be, or FILE_OK; *hint is
+ * the room to start with: a regular file's size (a byte more shows that
+ * it grew), else a little.
+ */
 static enum file_status
-kind(int fd, size_t cap, int flags)
+kind(int fd, size_t cap, int flags, size_t *hint)
 {
 	struct stat st;
 
@@ -43,7 +47,55 @@ kind(int fd, size_t cap, int flags)
 	}
 	if (S_ISREG(st.st_mode) && (unsigned long long)st.st_size > cap)
 		return FILE_TOOBIG;
+	*hint = S_ISREG(st.st_mode) ? (size_t)st.st_size + 1 : 16384;
 	return FILE_OK;
+}
+
+/*
+ * Room for n bytes and a NUL in place of *buf (holding len bytes): a new
+ * block, the old one wiped first when it held a secret.  Not realloc():
+ * it would leave a copy behind, unwiped.
+ */
+static int
+grow(char **buf, size_t len, size_t n, int flags)
+{
+	char *nb;
+
+	if ((nb = malloc(n + 1)) == NULL)
+		return -1;
+	if (len > 0)
+		memcpy(nb, *buf, len);
+	if (*buf != NULL && (flags & FILE_WIPE))
+		explicit_bzero(*buf, len);
+	free(*buf);
+	*buf = nb;
+	return 0;
+}
+
+/*
+ * Read fd to its end or to cap + 1 bytes into a block that grows from
+ * hint bytes: the memory a file takes is its size, not the cap (a
+ * sanitizer's leak check scans every block whole, at every exit).
+ */
+static enum file_status
+slurp(int fd, size_t cap, size_t hint, int flags, char **bufp, size_t *lenp)
+{
+	size_t room = hint < cap + 1 ? hint : cap + 1, got;
+
+	*bufp = NULL;
+	*lenp = 0;
+	if (grow(bufp, 0, room, flags) == -1)
+		return FILE_NOMEM;
+	for (;;) {
+		if (file_read_fd(fd, *bufp + *lenp, room - *lenp, &got) == -1)
+			return FILE_ERROR;
+		*lenp += got;
+		if (*lenp < room || room == cap + 1)
+			return *lenp > cap ? FILE_TOOBIG : FILE_OK;
+		room = room > (cap + 1) / 2 ? cap + 1 : 2 * room;
+		if (grow(bufp, *lenp, room, flags) == -1)
+			return FILE_NOMEM;
+	}
 }
 
 enum file_status
@@ -52,7 +104,7 @@ file_read(const char *path, size_t cap, int flags, char **bufp,
 {
 	enum file_status rc;
 	char *buf = NULL;
-	size_t len = 0;
+	size_t len = 0, hint = 0;
 	int fd, e;
 
 	*bufp = NULL;
@@ -60,25 +112,16 @@ file_read(const char *path, size_t cap, int flags, char **bufp,
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1)
 		return errno == ENOENT || errno == ENOTDIR ? FILE_MISSING :
 		    FILE_ERROR;
-	if ((rc = kind(fd, cap, flags)) != FILE_OK)
-		goto out;
-	if ((buf = malloc(cap + 2)) == NULL) {
-		errno = ENOMEM;
-		rc = FILE_NOMEM;
-	} else if (file_read_fd(fd, buf, cap + 1, &len) == -1)
-		rc = FILE_ERROR;
-	else if (len > cap)
-		rc = FILE_TOOBIG;
-	else {
+	if ((rc = kind(fd, cap, flags, &hint)) == FILE_OK &&
+	    (rc = slurp(fd, cap, hint, flags, &buf, &len)) == FILE_OK) {
 		buf[len] = '\0';
 		*bufp = buf;
 		*lenp = len;
 		buf = NULL;
 	}
-out:
-	e = errno;
+	e = rc == FILE_NOMEM ? ENOMEM : errno;
 	if (buf != NULL && (flags & FILE_WIPE))
-		explicit_bzero(buf, cap + 2);
+		explicit_bzero(buf, len);
 	free(buf);
 	close(fd);
 	errno = e;
