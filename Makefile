@@ -33,6 +33,15 @@ ifneq ($(SANITIZE),)
 ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-sanitize-recover=$(SANITIZE) \
 	-fno-omit-frame-pointer
 LDSAN = -fsanitize=$(SANITIZE)
+# gcc links the sanitizer runtimes as shared libraries, and at every exit
+# the leak check scans their 6 MB of zeroed data too (the first touch of
+# each page is a fault): 55 ms of CPU for an empty program here, 31 ms
+# with the runtimes linked in.  The tests start the sanitizer build
+# thousands of times.  (clang links them in already.)
+ifeq ($(shell $(CC) --version 2>/dev/null | grep -c clang),0)
+LDSAN += $(if $(findstring address,$(SANITIZE)),-static-libasan) \
+	$(if $(findstring undefined,$(SANITIZE)),-static-libubsan)
+endif
 endif
 
 SRCS = $(filter-out src/main.c,$(wildcard src/*.c src/*/*.c))
