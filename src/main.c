@@ -151,10 +151,10 @@ unread_flagsfile(const struct env *c, const struct deploy_args *a,
 
 /*
  * What to do with a parsed command line (route.h): hand it over at once,
- * check it, audit, or exit with the status in *status.  In wrapper mode a command that deploys nothing
- * is gcloud's whatever mode the environment sets (GCLOUD_RUN_DEPLOY_
- * PREFLIGHT=only must not swallow `gcloud config list`); only the shim's
- * own options on the command line can ask for more.
+ * check it, audit, or exit with the status in *status.  In wrapper mode a
+ * command that deploys nothing is gcloud's whatever mode the environment
+ * sets (GCLOUD_RUN_DEPLOY_PREFLIGHT=only must not swallow `gcloud config
+ * list`); only the shim's own options on the command line can ask for more.
  */
 static enum route
 dispatch(const struct env *c, const struct deploy_args *a,
@@ -227,7 +227,8 @@ main(int argc, char *argv[])
 		report_error(c.color, "%s", err);
 		return EXIT_USAGE;
 	}
-	/* wrapper mode: no flags file is read for a command known not to deploy */
+	/* wrapper mode: no flags file is read for a command known not to
+	 * deploy */
 	if (invoked_as(argv[0]) == CLI_WRAPPER &&
 	    (known = cli_command_known(argc, argv, CLI_WRAPPER)) == 0)
 		flagsfile_noread(1);

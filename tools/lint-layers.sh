@@ -7,9 +7,11 @@
 #     flat tree, the map of tools/relayout.sh
 #   - cycles: no two modules that include each other, directly or around
 #     a loop (a module is a .c and its .h; cli_*.c are parts of cli)
-#   - format: the lines clang-format (the .clang-format at the top) would
-#     change, counted, not failed (see below; LINT_FORMAT=fail fails);
-#     the generated flagtab.c is left to --flagtab
+#   - KNF: the format rules of STYLE.md (width, tabs, comments, keywords,
+#     definitions; tools/lint-knf.awk) fail, in every C file of ours
+#   - format: the other lines clang-format (the .clang-format at the top)
+#     would change, counted, not failed (see below; LINT_FORMAT=fail
+#     fails); the generated flagtab.c is left to --flagtab
 #   - tools/lint-layers.allow lists the includes let through for now
 #     (module names, FROM INCLUDED, each with the change that removes
 #     it); they are printed as ALLOWED on every run, not hidden
@@ -160,6 +162,13 @@ if [ -n "$loops" ]; then
 	rc=1
 fi
 
+# KNF: the format rules of STYLE.md that fail (tools/lint-knf.awk), over
+# every C file of ours but the generated flag table.
+knf=$(git ls-files '*.c' '*.h' 2>/dev/null | grep -v '/flagtab\.c$' ||
+    find src tests -name '*.[ch]' ! -name flagtab.c | sort)
+# shellcheck disable=SC2086
+awk -f tools/lint-knf.awk $knf || rc=1
+
 # Format: the lines clang-format would change, per file (one run).
 if command -v clang-format >/dev/null 2>&1; then
 	# shellcheck disable=SC2046 # a word per file
@@ -186,5 +195,5 @@ if command -v clang-format >/dev/null 2>&1; then
 else
 	echo "SKIP - lint format: clang-format is not installed"
 fi
-[ $rc -eq 0 ] && echo "lint: layers and cycles clean${advisory:-, format clean}"
+[ $rc -eq 0 ] && echo "lint: layers, cycles and KNF clean${advisory:-, format clean}"
 exit $rc

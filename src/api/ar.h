@@ -29,7 +29,8 @@ enum ar_status {
 };
 
 struct ar_query {
-	const char	*resource;	/* in: projects/P/locations/L/repositories/R */
+	/* in: projects/P/locations/L/repositories/R */
+	const char	*resource;
 	enum ar_status	 status;	/* out */
 	struct api_error e;		/* out: what the answer said; never
 					 * the token */

@@ -36,8 +36,10 @@ struct imageref {
 	char	tag[IMAGEREF_TAG_MAX + 1];	/* "" when absent */
 	char	digest[IMAGEREF_DIGEST_MAX + 1];/* "" when absent */
 	/* For IMAGEREF_AR and IMAGEREF_GCR only, "" otherwise: */
-	char	project[IMAGEREF_NAME_MAX + 1];	/* "example.com:proj" when scoped */
-	char	location[64];			/* "us-central1", "us", "europe" */
+	/* "example.com:proj" when scoped */
+	char	project[IMAGEREF_NAME_MAX + 1];
+	/* "us-central1", "us", "europe" */
+	char	location[64];
 	char	repository[IMAGEREF_NAME_MAX + 1];	/* "repo", "gcr.io" */
 	char	resource[IMAGEREF_RESOURCE_MAX];
 	const char *error;	/* why it is invalid; NULL when valid */

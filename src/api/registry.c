@@ -79,13 +79,14 @@ registry_decode(struct registry_query *q, long code, const char *digest)
 		    "%s/%s", q->what, ref->domain, ref->path);
 	} else if (code == 401 || code == 403) {
 		q->status = REGISTRY_DENIED;
-		snprintf(q->detail, sizeof(q->detail), "the registry %s refused "
-		    "the manifest of %s (HTTP %ld)", ref->domain, q->what, code);
+		snprintf(q->detail, sizeof(q->detail), "the registry %s "
+		    "refused the manifest of %s (HTTP %ld)", ref->domain,
+		    q->what, code);
 	} else {
 		q->status = REGISTRY_ERROR;
-		snprintf(q->detail, sizeof(q->detail), "the registry %s answered "
-		    "HTTP %ld for the manifest of %s", ref->domain, code,
-		    q->what);
+		snprintf(q->detail, sizeof(q->detail), "the registry %s "
+		    "answered HTTP %ld for the manifest of %s", ref->domain,
+		    code, q->what);
 	}
 }
 

@@ -98,9 +98,9 @@ svcagent_policy(const cJSON *policy, const char *member, char *why, size_t len)
 			return SVCAGENT_OK;
 		} else {
 			if (r == SVCAGENT_MISSING)
-				snprintf(why, len, "%s has %s, a role this check "
-				    "does not know (custom or not listed)", ws,
-				    rs);
+				snprintf(why, len, "%s has %s, a role this "
+				    "check does not know (custom or not "
+				    "listed)", ws, rs);
 			r = SVCAGENT_UNKNOWN;
 		}
 	}

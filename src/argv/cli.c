@@ -158,7 +158,8 @@ record(struct scan *s, const struct flagspec *f, const char *val,
 		{ "--account", offsetof(struct deploy_args, account) },
 		{ "--impersonate-service-account",
 		    offsetof(struct deploy_args, impersonate) },
-		{ "--configuration", offsetof(struct deploy_args, configuration) },
+		{ "--configuration",
+		    offsetof(struct deploy_args, configuration) },
 		{ "--access-token-file",
 		    offsetof(struct deploy_args, access_token_file) },
 		{ "--credential-file-override",
@@ -305,7 +306,7 @@ flag_word(struct scan *s, char **w, const unsigned char *kind, int n, int *i)
 	if (strcmp(f->name, "-h") == 0 || strcmp(f->name, "--help") == 0)
 		s->a->help = 1;
 	if (f->nargs == FLAG_NONE)
-		return 0;	/* "--bool=x": argparse refuses it; gcloud will */
+		return 0;	/* "--bool=x": gcloud's argparse refuses it */
 	/* --flags-file: an entry from a file is never the value of the
 	 * flag before it (gcloud puts a hidden flag between them) */
 	if (val == NULL && *i + 1 < n && kind[*i + 1] == FLAGSFILE_STRUCT) {

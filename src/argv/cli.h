@@ -99,9 +99,10 @@ struct deploy_args {
 	void		 *arena;	/* struct flagsfile_words, owns them */
 	int		  owns_kinds;	/* wordkind was allocated here */
 	int		  wrapper;	/* invoked as gcloud (CLI_WRAPPER) */
-	char		 *command;	/* "run deploy", "beta run jobs deploy" */
+	/* "run deploy", "beta run jobs deploy" */
+	char		 *command;
 	struct cli_command cmd;		/* the same, typed (when command) */
-	const char	 *service;	/* the positional SERVICE/JOB, or NULL */
+	const char	 *service;	/* positional SERVICE/JOB, or NULL */
 	int		  check;	/* 1: images to check */
 	const char	 *skip;		/* why not, when check is 0 */
 	struct cli_image *images;	/* one per scope that names an image */
@@ -116,7 +117,8 @@ struct deploy_args {
 
 	/* gcloud flags the check needs, as given (NULL when absent). */
 	const char	*account;		/* --account */
-	const char	*impersonate;		/* --impersonate-service-account */
+	/* --impersonate-service-account */
+	const char	*impersonate;
 	const char	*configuration;		/* --configuration */
 	const char	*access_token_file;	/* --access-token-file */
 	const char	*credential_file_override; /* (hidden) same name */
@@ -124,7 +126,8 @@ struct deploy_args {
 	const char	*billing_project;	/* --billing-project */
 	const char	*region;		/* --region */
 	const char	*platform;		/* --platform */
-	const char	*unknown_flag;		/* first flag gcloud 528 lacks */
+	/* first flag gcloud 528 lacks */
+	const char	*unknown_flag;
 	/* --remove-containers: the names of every occurrence, YAML lists of
 	 * flags files included, comma-separated (calliope's UpdateAction
 	 * accumulates them); NULL when absent.  Owned. */

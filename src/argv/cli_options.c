@@ -79,7 +79,8 @@ cli_split_options(int argc, char **argv, enum cli_mode mode,
 		}
 		if (!dashdash &&
 		    shim_option(argv[i], "--preflight-format", &v)) {
-			if (v == NULL || (a->format = env_parse_format(v)) < 0) {
+			if (v == NULL ||
+			    (a->format = env_parse_format(v)) < 0) {
 				snprintf(err, errlen, "--preflight-format: "
 				    "expected --preflight-format=text|json");
 				return CLI_USAGE;
@@ -100,9 +101,9 @@ cli_split_options(int argc, char **argv, enum cli_mode mode,
 		if (!dashdash &&
 		    shim_option(argv[i], "--preflight-service-agent", &v)) {
 			if (v == NULL || env_parse_agent(v) < 0) {
-				snprintf(err, errlen, "--preflight-service-agent"
-				    ": expected --preflight-service-agent="
-				    "warn|block");
+				snprintf(err, errlen,
+				    "--preflight-service-agent: expected "
+				    "--preflight-service-agent=warn|block");
 				return CLI_USAGE;
 			}
 			a->agent = v;

@@ -41,7 +41,8 @@ static int
 dropped(const char *e)
 {
 	static const char *const names[] = {
-		"CLOUDSDK_CORE_DISABLE_FILE_LOGGING=", "CLOUDSDK_CORE_LOG_HTTP=",
+		"CLOUDSDK_CORE_DISABLE_FILE_LOGGING=",
+		"CLOUDSDK_CORE_LOG_HTTP=",
 	};
 	size_t i;
 

@@ -527,7 +527,8 @@ metadata_acquire(const struct props *p, char **tok, size_t *len,
 	account = props_get(p, "core/account");
 	if ((*why = account_rule(p, account)) != NULL)
 		return -1;
-	/* MaybeAttachAccessTokenCacheStoreGoogleAuth(), RefreshIfAlmostExpire */
+	/* MaybeAttachAccessTokenCacheStoreGoogleAuth(),
+	 * RefreshIfAlmostExpire */
 	rc = tokencache_cached(p->config_dir, account, time(NULL),
 	    TOKENCACHE_MARGIN, tok, len);
 	if (rc == -1) {

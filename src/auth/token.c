@@ -68,7 +68,8 @@
 #define WS		" \t\n\v\f\r\x1c\x1d\x1e\x1f"	/* str.strip() */
 #define SA_SUFFIX	".gserviceaccount.com"
 #define HELPER		"gcloud config config-helper"
-#define UNIVERSE	"googleapis.com"	/* core/universe_domain default */
+/* core/universe_domain default */
+#define UNIVERSE	"googleapis.com"
 
 static long helper_ms = 60 * 1000;
 

@@ -34,7 +34,8 @@
 #include "util/util_str.h"
 #include "util/wipe.h"
 
-#define UNIVERSE	"googleapis.com"	/* core/universe_domain default */
+/* core/universe_domain default */
+#define UNIVERSE	"googleapis.com"
 
 /* SQLite's allocator for the time of a lookup: wipe every block freed. */
 static void *
@@ -234,7 +235,8 @@ opendb(const char *dir, const char *name, sqlite3 **db)
 	if (wal) {
 		if ((size_t)snprintf(uri, sizeof(uri), "%s-wal", path) >=
 		    sizeof(uri) || (stat(uri, &st) == 0 ? st.st_size != 0 :
-		    errno != ENOENT) || immutable_uri(path, uri, sizeof(uri)) != 0)
+		    errno != ENOENT) ||
+		    immutable_uri(path, uri, sizeof(uri)) != 0)
 			return -1;
 		if (sqlite3_open_v2(uri, db, SQLITE_OPEN_READONLY |
 		    SQLITE_OPEN_URI, NULL) != SQLITE_OK)

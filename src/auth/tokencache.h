@@ -42,8 +42,10 @@
 #include "gcloud/props.h"
 
 #define TOKENCACHE_SOURCE	"gcloud's access token cache"
-#define TOKENCACHE_MARGIN	300	/* s; store.py _CREDENTIALS_EXPIRY_WINDOW */
-#define TOKENCACHE_BUSY_MS	200	/* then config-helper, which waits 5 s */
+/* s; store.py _CREDENTIALS_EXPIRY_WINDOW */
+#define TOKENCACHE_MARGIN	300
+/* then config-helper, which waits 5 s */
+#define TOKENCACHE_BUSY_MS	200
 
 /*
  * NULL when gcloud's settings are those of the stored-credentials path with

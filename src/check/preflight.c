@@ -33,7 +33,8 @@ struct check {
 	enum report_format	 fmt;
 	const char		*gcloud;
 	struct props		 props;
-	struct curl_slist	*connect_to;	/* GCLOUD_RUN_DEPLOY_CONNECT_TO */
+	/* GCLOUD_RUN_DEPLOY_CONNECT_TO */
+	struct curl_slist	*connect_to;
 	struct check_images	 im;
 	struct resource		 res;
 	struct postiam		 ex;	/* manifests, service agent */
@@ -174,7 +175,8 @@ warm(struct check *k)
 	transport_http(&s, k->c->timeout_ms, k->c->verbose, &o);
 	o.connect_to = k->connect_to;
 	http_warm(urls, n, &o);
-	explicit_bzero(s.proxy, sizeof(s.proxy));	/* may hold a password */
+	/* the proxy may hold a password */
+	explicit_bzero(s.proxy, sizeof(s.proxy));
 }
 
 static int
@@ -332,7 +334,8 @@ start(struct check *k)
 	platform = props_get(&k->props, "run/platform");
 	if (platform != NULL && (strcmp(platform, "gke") == 0 ||
 	    strcmp(platform, "kubernetes") == 0)) {
-		k->rep.note = "run/platform deploys to a cluster, not Cloud Run";
+		k->rep.note = "run/platform deploys to a cluster, "
+		    "not Cloud Run";
 		return finish(k, DECISION_DEPLOY, 0);
 	}
 	if (images_name(&k->im, k->a, err, sizeof(err)) != 0) {

@@ -162,8 +162,9 @@ env_load(struct env *c, char *err, size_t errlen)
 	c->verbose = envflag("GCLOUD_RUN_DEPLOY_VERBOSE");
 	if ((v = getenv("GCLOUD_RUN_DEPLOY_SERVICE_AGENT")) != NULL && *v) {
 		if ((m = env_parse_agent(v)) < 0) {
-			snprintf(err, errlen, "GCLOUD_RUN_DEPLOY_SERVICE_AGENT: "
-			    "unknown value '%s' (warn, block)", v);
+			snprintf(err, errlen,
+			    "GCLOUD_RUN_DEPLOY_SERVICE_AGENT: unknown value "
+			    "'%s' (warn, block)", v);
 			return -1;
 		}
 		c->agent_block = m;

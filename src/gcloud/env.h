@@ -10,10 +10,11 @@
 #include <stdio.h>
 
 enum preflight_mode {
-	PREFLIGHT_ENFORCE,	/* default: stop on a denial or a failed check */
+	PREFLIGHT_ENFORCE,	/* default: stop on a denial or failed check */
 	PREFLIGHT_WARN,		/* report, then hand over anyway */
 	PREFLIGHT_ONLY,		/* check and report, never run gcloud */
-	PREFLIGHT_PLAN,		/* no network, no gcloud: say what would be checked */
+	/* no network, no gcloud: say what would be checked */
+	PREFLIGHT_PLAN,
 	PREFLIGHT_OFF,		/* hand over at once */
 	PREFLIGHT_AUDIT		/* audit.h: read Cloud Logging, run no gcloud */
 };
@@ -28,20 +29,23 @@ struct env {
 	enum report_format	 format;
 	const char		*gcloud;	/* GCLOUD_RUN_DEPLOY_GCLOUD */
 	long			 timeout_ms;	/* GCLOUD_RUN_DEPLOY_TIMEOUT */
-	int			 color;		/* stderr is a terminal, no NO_COLOR */
+	/* stderr is a terminal, no NO_COLOR */
+	int			 color;
 	int			 color_out;	/* the same for stdout */
 	int			 verbose;	/* GCLOUD_RUN_DEPLOY_VERBOSE */
 	int			 depth;		/* GCLOUD_RUN_DEPLOY_DEPTH */
 	/* --- registry check (registry.c): test and mirror seam --- */
 	const char		*connect_to;	/* GCLOUD_RUN_DEPLOY_CONNECT_TO,
-						 * parsed by http_connect_to() */
+						 * parsed by
+						 * http_connect_to() */
 	/* --- output (issue 13) --- */
 	const char		*report_file;	/* GCLOUD_RUN_DEPLOY_REPORT, or
 						 * --preflight-report=FILE */
-	FILE			*report;	/* report_file, opened by main() */
-	int			 agent_block;	/* GCLOUD_RUN_DEPLOY_SERVICE_AGENT
-						 * =block: a service agent that
-						 * cannot read stops the deploy */
+	/* report_file, opened by main() */
+	FILE			*report;
+	/* GCLOUD_RUN_DEPLOY_SERVICE_AGENT=block: a service agent that
+	 * cannot read stops the deploy */
+	int			 agent_block;
 	int			 progress;	/* stderr is a terminal: show a
 						 * progress line */
 };

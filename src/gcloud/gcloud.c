@@ -134,13 +134,13 @@ gcloud_locate(const char *override, char *out, size_t outlen, char *err,
 
 	if (override != NULL) {
 		if (override[0] != '/') {
-			snprintf(err, errlen, "GCLOUD_RUN_DEPLOY_GCLOUD must be "
-			    "an absolute path, not '%s'", override);
+			snprintf(err, errlen, "GCLOUD_RUN_DEPLOY_GCLOUD must "
+			    "be an absolute path, not '%s'", override);
 			return -1;
 		}
 		if (!candidate(override, &self, have_self)) {
-			snprintf(err, errlen, "GCLOUD_RUN_DEPLOY_GCLOUD: '%s' is "
-			    "not an executable file other than this program",
+			snprintf(err, errlen, "GCLOUD_RUN_DEPLOY_GCLOUD: '%s' "
+			    "is not an executable file other than this program",
 			    override);
 			return -1;
 		}

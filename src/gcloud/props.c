@@ -158,7 +158,10 @@ configdir(void)
 	return strdup(buf);
 }
 
-/* named_configs._IsValidConfigName(): NONE, or re.match('^[a-z][-a-z0-9]*$'). */
+/*
+ * named_configs._IsValidConfigName(): NONE, or
+ * re.match('^[a-z][-a-z0-9]*$').
+ */
 static int
 validname(const char *s)
 {

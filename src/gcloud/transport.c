@@ -55,9 +55,9 @@ transport_endpoint(const struct props *p, const char *name, const char *dflt,
 	if ((override = props_get(p, prop)) == NULL)
 		override = dflt;
 	else if (override_ok(override) != 0) {
-		snprintf(err, errlen, "%s '%s' is not a valid endpoint override: "
-		    "gcloud wants an absolute http:// or https:// URI ending "
-		    "with '/'", prop, override);
+		snprintf(err, errlen, "%s '%s' is not a valid endpoint "
+		    "override: gcloud wants an absolute http:// or https:// "
+		    "URI ending with '/'", prop, override);
 		return -1;
 	}
 	if (http_endpoint_ok(override, why, sizeof(why)) != 0) {
@@ -87,8 +87,9 @@ userinfo(const char *user, const char *pass, char *out, size_t len)
 	int n;
 
 	out[0] = '\0';
+	/* gcloud adds user:password@ when either is set */
 	if (user == NULL && pass == NULL)
-		return 0;	/* gcloud adds user:password@ when either is set */
+		return 0;
 	u = curl_easy_escape(NULL, user != NULL ? user : "", 0);
 	pw = curl_easy_escape(NULL, pass != NULL ? pass : "", 0);
 	n = u && pw ? snprintf(out, len, "%s:%s@", u, pw) : -1;

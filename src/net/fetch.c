@@ -173,7 +173,8 @@ prepare(struct fetch *f, const struct http_opts *o, const char *token)
 		return -1;
 	if (http_setup(f->h, f->url, f->opts != NULL ? f->opts : o, token,
 	    &f->hdrs, &f->body, f->errbuf) != CURLE_OK ||
-	    (f->head && curl_easy_setopt(f->h, CURLOPT_NOBODY, 1L) != CURLE_OK) ||
+	    (f->head &&
+	    curl_easy_setopt(f->h, CURLOPT_NOBODY, 1L) != CURLE_OK) ||
 	    (f->post != NULL &&
 	    curl_easy_setopt(f->h, CURLOPT_POSTFIELDS, f->post) != CURLE_OK) ||
 	    curl_easy_setopt(f->h, CURLOPT_PIPEWAIT, 1L) != CURLE_OK ||

@@ -18,7 +18,8 @@ struct http_opts {
 	const char	*ca_file;	/* core/custom_ca_certs_file, or NULL */
 	const char	*proxy;		/* "scheme://[user:pass@]host:port" from
 					 * gcloud's proxy/ properties, or NULL
-					 * to let libcurl read the environment */
+					 * to let libcurl read the
+					 * environment */
 	const char	*user_project;	/* X-Goog-User-Project, or NULL */
 	long		 timeout_ms;	/* total deadline, retries included */
 	long		 connect_timeout_ms;

@@ -267,13 +267,15 @@ json_settings(const struct report_settings *s)
 {
 	cJSON *o = cJSON_CreateObject();
 
-	cJSON_AddItemToObject(o, "configuration", str_or_null(s->configuration));
+	cJSON_AddItemToObject(o, "configuration",
+	    str_or_null(s->configuration));
 	cJSON_AddItemToObject(o, "account", str_or_null(s->account));
 	cJSON_AddItemToObject(o, "impersonate_service_account",
 	    str_or_null(s->impersonate));
 	cJSON_AddItemToObject(o, "project", str_or_null(s->project));
 	cJSON_AddItemToObject(o, "region", str_or_null(s->region));
-	cJSON_AddItemToObject(o, "quota_project", str_or_null(s->quota_project));
+	cJSON_AddItemToObject(o, "quota_project",
+	    str_or_null(s->quota_project));
 	cJSON_AddItemToObject(o, "artifactregistry_endpoint",
 	    str_or_null(s->ar_endpoint));
 	cJSON_AddItemToObject(o, "run_endpoint", str_or_null(s->run_endpoint));
@@ -318,7 +320,8 @@ report_json(FILE *f, const struct report *r)
 		cJSON_AddItemToObject(e, "message", cJSON_CreateString(msg));
 	}
 	if (r->settings != NULL)
-		cJSON_AddItemToObject(o, "settings", json_settings(r->settings));
+		cJSON_AddItemToObject(o, "settings",
+		    json_settings(r->settings));
 	san_json_utf8(o);	/* arguments may hold any bytes */
 	if ((s = cJSON_PrintUnformatted(o)) != NULL) {
 		fprintf(f, "%s\n", s);
@@ -432,8 +435,8 @@ text_manifest(FILE *f, const struct report *r, const struct report_image *im)
 	else
 		fprintf(f, "%s%s:%s (%s) %s image '%s': %s\n",
 		    LEVEL(r), PROG, x->status == REGISTRY_DENIED ?
-		    "the registry will not serve" : "cannot check", shown(im->image, sa, sizeof(sa)),
-		    x->detail);
+		    "the registry will not serve" : "cannot check",
+		    shown(im->image, sa, sizeof(sa)), x->detail);
 	fprintf(f, "  manifest: %s\n", x->url);
 	if (x->status == REGISTRY_MISSING)
 		hint_tags(f, im->ref.domain, im->ref.path);
@@ -624,8 +627,9 @@ report_summary(FILE *f, const struct report *r)
 		int repo = im->ref.kind == IMAGEREF_AR ||
 		    im->ref.kind == IMAGEREF_GCR;
 
-		fprintf(f, "  %-8s %s%s%s%s\n", results[im->result], im->image ==
-		    NULL ? shown(im->detail, sa, sizeof(sa)) : shown(im->image, sa, sizeof(sa)),
+		fprintf(f, "  %-8s %s%s%s%s\n", results[im->result],
+		    im->image == NULL ? shown(im->detail, sa, sizeof(sa)) :
+		    shown(im->image, sa, sizeof(sa)),
 		    im->container ? " (container " : "",
 		    im->container ? shown(im->container, sb, sizeof(sb)) : "",
 		    im->container ? ")" : "");

@@ -90,7 +90,8 @@ struct report {
 	const char		*service;
 	struct principal	 who;
 	enum decision		 decision;
-	int			 warn;		/* warn mode: gcloud runs anyway */
+	/* warn mode: gcloud runs anyway */
+	int			 warn;
 	struct report_image	*images;
 	size_t			 n;
 	const char		*note;		/* why nothing was checked */

@@ -10,7 +10,7 @@
 #define HINT_SET_GCLOUD		"set GCLOUD_RUN_DEPLOY_GCLOUD"
 #define HINT_OTHER_UNIVERSE	"deploy with --preflight=off"
 #define HINT_SIGN_IN		"'gcloud auth login' signs in"
-#define HINT_LOGIN_CONFIG	"'gcloud auth login --login-config' stores it " \
-				"as core/account"
+#define HINT_LOGIN_CONFIG	"'gcloud auth login --login-config' " \
+				"stores it as core/account"
 
 #endif

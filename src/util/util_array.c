@@ -11,7 +11,7 @@ array_grow(void *arrp, size_t n, size_t size)
 	void *np;
 
 	if (n != 0 && (n & (n - 1)) != 0)
-		return 0;	/* room is left: capacity is the next power of 2 */
+		return 0;	/* room left: capacity is the next power of 2 */
 	if ((np = reallocarray(*(void **)arrp, n ? n * 2 : 1, size)) == NULL)
 		return -1;
 	*(void **)arrp = np;

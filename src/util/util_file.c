@@ -40,7 +40,7 @@ kind(int fd, size_t cap, int flags, size_t *hint)
 	if (fstat(fd, &st) == -1)
 		return FILE_ERROR;
 	if ((flags & FILE_REGULAR) && !S_ISREG(st.st_mode))
-		return FILE_NOTREG;	/* reading a pipe would take its bytes */
+		return FILE_NOTREG;	/* reading would take a pipe's bytes */
 	if (S_ISDIR(st.st_mode)) {
 		errno = EISDIR;
 		return FILE_ERROR;

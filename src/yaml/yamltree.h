@@ -34,7 +34,7 @@
 
 struct ytree {
 	struct ynode	 *root;		/* NULL: no document */
-	int		  v11;		/* the root's document: YAML 1.1 rules */
+	int		  v11;		/* root's document: YAML 1.1 rules */
 	struct ynode	**all;		/* owns every node */
 	size_t		  nall, allcap;
 };
@@ -79,7 +79,7 @@ struct ypolicy {
 	enum ydocs	 docs;
 	size_t		 maxdepth;	/* nesting levels */
 	size_t		 maxnodes;	/* nodes made, 0: no cap */
-	size_t		 maxweight;	/* nodes with aliases expanded, 0: none */
+	size_t		 maxweight;	/* nodes, aliases expanded; 0: none */
 	size_t		 maxanchors;	/* per document, 0: no cap */
 	long		*budget;	/* or NULL: shared by several loads, one
 					   per node, alias and merged pair */

@@ -31,7 +31,8 @@ struct ynode {
 	char		*str;		/* YRES_NOW: Python's str() of it */
 	struct ynode	**kid;		/* items; or key, value, key, ... */
 	size_t		 nkid, cap;
-	size_t		 weight;	/* nodes, aliases expanded (maxweight) */
+	/* nodes, aliases expanded (maxweight) */
+	size_t		 weight;
 	int		 done;		/* complete: an alias may name it */
 };
 

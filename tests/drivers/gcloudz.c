@@ -21,7 +21,8 @@
 #include <unistd.h>
 
 #define GCLOUD	"/usr/bin/gcloud"
-#define SDKPY	"/usr/lib/google-cloud-sdk/platform/bundledpythonunix/bin/python3"
+#define SDKPY	"/usr/lib/google-cloud-sdk/platform/" \
+		"bundledpythonunix/bin/python3"
 
 extern char **environ;
 
@@ -109,7 +110,8 @@ main(int argc, char **argv)
 	int s, i;
 
 	py = getenv("CLOUDSDK_PYTHON");
-	if (path == NULL || *path == '\0' || strlen(path) >= sizeof(sa.sun_path) ||
+	if (path == NULL || *path == '\0' ||
+	    strlen(path) >= sizeof(sa.sun_path) ||
 	    (py != NULL && *py != '\0' && strcmp(py, SDKPY) != 0) ||
 	    getcwd(cwd, sizeof(cwd)) == NULL)
 		real(argv);
@@ -142,7 +144,8 @@ main(int argc, char **argv)
 	}
 	for (got = 0; got < sizeof(st); got += (size_t)r)
 		if ((r = read(s, st + got, sizeof(st) - got)) <= 0) {
-			fprintf(stderr, "gcloudz: gcloud died without a status\n");
+			fprintf(stderr,
+			    "gcloudz: gcloud died without a status\n");
 			return 125;
 		}
 	return st[3];

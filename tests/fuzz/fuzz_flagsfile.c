@@ -4,7 +4,8 @@
  *
  *	clang -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 \
  *	    -D_GNU_SOURCE -Isrc $(pkg-config --cflags libbsd-overlay) \
- *	    tests/fuzz/fuzz_flagsfile.c src/argv/flagsfile*.c src/gcloud/stdinbuf.c \
+ *	    tests/fuzz/fuzz_flagsfile.c src/argv/flagsfile*.c \
+ *	    src/gcloud/stdinbuf.c \
  *	    $(pkg-config --libs yaml-0.1 libbsd-overlay) -o fuzz_flagsfile
  *	./fuzz_flagsfile -max_total_time=120 -dict=... \
  *	    tests/fuzz/corpus/flagsfile

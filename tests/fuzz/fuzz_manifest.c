@@ -5,7 +5,8 @@
  *	clang -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 \
  *	    -D_GNU_SOURCE -Isrc \
  *	    $(pkg-config --cflags libbsd-overlay yaml-0.1) \
- *	    tests/fuzz/fuzz_manifest.c src/argv/manifest.c src/argv/manifest_yaml.c \
+ *	    tests/fuzz/fuzz_manifest.c src/argv/manifest.c \
+ *	    src/argv/manifest_yaml.c \
  *	    $(pkg-config --libs libbsd-overlay yaml-0.1) -o fuzz_manifest
  *	./fuzz_manifest -max_total_time=120 -timeout=2 -rss_limit_mb=512 \
  *	    tests/fuzz/corpus/manifest

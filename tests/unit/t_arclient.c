@@ -25,14 +25,16 @@
 	"{\"consumer\":\"projects/1\",\"service\":" \
 	"\"artifactregistry.googleapis.com\"}}]}}"
 #define EXPIRED	"{\"error\":{\"code\":401,\"message\":\"Request had " \
-	"invalid authentication credentials.\",\"status\":\"UNAUTHENTICATED\"," \
-	"\"details\":[{\"@type\":\"type.googleapis.com/google.rpc.ErrorInfo\"," \
+	"invalid authentication credentials.\",\"status\":" \
+	"\"UNAUTHENTICATED\",\"details\":[{\"@type\":" \
+	"\"type.googleapis.com/google.rpc.ErrorInfo\"," \
 	"\"reason\":\"ACCESS_TOKEN_EXPIRED\",\"domain\":\"googleapis.com\"," \
 	"\"metadata\":{\"service\":\"artifactregistry.googleapis.com\"}}]}}"
 #define UPDENIED "{\"error\":{\"code\":403,\"message\":\"Caller does not " \
 	"have required permission to use project p.\",\"status\":" \
 	"\"PERMISSION_DENIED\",\"details\":[{\"@type\":\"type.googleapis.com/" \
-	"google.rpc.ErrorInfo\",\"reason\":\"USER_PROJECT_DENIED\",\"domain\":" \
+	"google.rpc.ErrorInfo\",\"reason\":\"USER_PROJECT_DENIED\"," \
+	"\"domain\":" \
 	"\"googleapis.com\",\"metadata\":{\"consumer\":\"projects/p\"," \
 	"\"service\":\"artifactregistry.googleapis.com\"}}]}}"
 
@@ -88,7 +90,8 @@ static const struct drow drows[] = {
 	    "PERMISSION_DENIED", "USER_PROJECT_DENIED",
 	    "artifactregistry.googleapis.com", "use project p" },
 	{ "status without details", 429, "{\"error\":{\"code\":429,"
-	    "\"message\":\"Quota exceeded.\",\"status\":\"RESOURCE_EXHAUSTED\"}}",
+	    "\"message\":\"Quota exceeded.\",\"status\":"
+	    "\"RESOURCE_EXHAUSTED\"}}",
 	    AR_ERROR, "RESOURCE_EXHAUSTED", "", "", "Quota exceeded." },
 	{ "error without message", 503, "{\"error\":{\"code\":503}}",
 	    AR_ERROR, "", "", "", "HTTP 503" },

@@ -25,7 +25,8 @@ struct row {
 	const char	*argv[MAXW];	/* after argv[0], NULL-terminated */
 	const char	*command;	/* NULL: not a checked command */
 	const char	*service;
-	const char	*images;	/* "container=image;..." ("-" no name) */
+	/* "container=image;..." ("-" no name) */
+	const char	*images;
 	int		 check;
 };
 
@@ -144,7 +145,8 @@ static const struct row rows[] = {
 	    "deploy", "--verbosity", "debug", "svc", "--image", "x", NULL },
 	    "run deploy", "svc", "-=x", 1 },
 	{ "wrapper flag value like a command", 1, { "--project", "run", "run",
-	    "deploy", "s", "--image", "x", NULL }, "run deploy", "s", "-=x", 1 },
+	    "deploy", "s", "--image", "x", NULL }, "run deploy", "s",
+	    "-=x", 1 },
 	{ "wrapper leaf flag before command", 1, { "run", "--image=x",
 	    "deploy", "svc", NULL }, "run deploy", "svc", "", 1 },
 	{ "wrapper jobs deploy", 1, { "run", "jobs", "deploy", "job",
@@ -162,7 +164,8 @@ static const struct row rows[] = {
 	    "deploy", "w", "--image=x", NULL }, "beta run worker-pools deploy",
 	    "w", "-=x", 1 },
 	{ "wrapper alpha workers", 1, { "alpha", "run", "workers", "deploy",
-	    "w", "--image=x", NULL }, "alpha run workers deploy", "w", "-=x", 1 },
+	    "w", "--image=x", NULL }, "alpha run workers deploy", "w",
+	    "-=x", 1 },
 	{ "wrapper compose up is not checked", 1, { "alpha", "run", "compose",
 	    "up", NULL }, NULL, NULL, "", 0 },
 	{ "wrapper empty", 1, { NULL }, NULL, NULL, "", 0 },
@@ -198,12 +201,13 @@ test_row(void **state)
 	int argc;
 
 	{
-		argv[0] = (char *)(r->wrapper ? "/x/gcloud" : "gcloud-run-deploy");
+		argv[0] = (char *)(r->wrapper ? "/x/gcloud" :
+		    "gcloud-run-deploy");
 		for (argc = 1; r->argv[argc - 1] != NULL; argc++)
 			argv[argc] = (char *)r->argv[argc - 1];
 		argv[argc] = NULL;
-		assert_int_equal(cli_parse(argc, argv, r->wrapper ? CLI_WRAPPER :
-		    CLI_DEPLOY, &a, err, sizeof(err)), CLI_OK);
+		assert_int_equal(cli_parse(argc, argv, r->wrapper ?
+		    CLI_WRAPPER : CLI_DEPLOY, &a, err, sizeof(err)), CLI_OK);
 		if (r->command == NULL)
 			assert_null(a.command);
 		else
@@ -277,8 +281,8 @@ test_identity_flags(void **state)
 	    "--impersonate-service-account", "a@p.iam.gserviceaccount.com,"
 	    "b@p.iam.gserviceaccount.com", "run", "deploy", "svc",
 	    "--configuration", "ci", "--access-token-file=/t",
-	    "--billing-project", "bp", "--project=p", "--region", "europe-west1",
-	    "--image", "x", NULL };
+	    "--billing-project", "bp", "--project=p", "--region",
+	    "europe-west1", "--image", "x", NULL };
 	struct deploy_args a;
 	char err[256];
 

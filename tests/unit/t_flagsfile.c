@@ -29,24 +29,30 @@ struct row {
 	const char	*want;		/* words, or "ERR:" message */
 };
 
-#define BOMB "a: &a [x,x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\n" \
-	"c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\n" \
-	"e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: [*e,*e,*e,*e,*e,*e,*e,*e,*e,*e]\n"
+#define BOMB "a: &a [x,x,x,x,x,x,x,x,x,x]\n" \
+	"b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\n" \
+	"c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\n" \
+	"d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\n" \
+	"e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]\n" \
+	"f: [*e,*e,*e,*e,*e,*e,*e,*e,*e,*e]\n"
 
 static const struct row rows[] = {
 	{ "mapping", { "f", "--image: a/b:1\n--region: r\n" },
-	    { "svc", "--flags-file=f", NULL }, "svc,|--image=a/b:1,|--region=r" },
+	    { "svc", "--flags-file=f", NULL },
+	    "svc,|--image=a/b:1,|--region=r" },
 	{ "separate word", { "f", "--image: x\n" },
 	    { "--flags-file", "f", "svc", NULL }, "|--image=x,svc" },
 	{ "list repeats", { "f", "- --image: a\n- --image: b\n" },
 	    { "--flags-file=f", NULL }, "|--image=a,|--image=b" },
-	{ "nested path", { "f", "--flags-file: g\nk: 1\n", "g", "--image: y\n" },
+	{ "nested path", { "f", "--flags-file: g\nk: 1\n", "g",
+	    "--image: y\n" },
 	    { "--flags-file=f", NULL }, "|--image=y,|k=1" },
 	{ "nested list", { "f", "--flags-file: [g, h]\n", "g", "a: 1\n",
 	    "h", "b: 2\n" }, { "--flags-file=f", NULL }, "|a=1,|b=2" },
 	{ "relative to cwd", { "d/f", "--flags-file: g\n", "g", "a: top\n",
 	    "d/g", "a: sub\n" }, { "--flags-file=d/f", NULL }, "|a=top" },
-	{ "recursion", { "f", "k: 1\n--flags-file: g\n", "g", "\n--flags-file: [f]\n" },
+	{ "recursion", { "f", "k: 1\n--flags-file: g\n", "g",
+	    "\n--flags-file: [f]\n" },
 	    { "--flags-file=f", NULL },
 	    "ERR:--flags-file recursive reference (f:2;g:2)." },
 	{ "self", { "f", "--flags-file: f\n" }, { "--flags-file=f", NULL },
@@ -54,7 +60,8 @@ static const struct row rows[] = {
 	{ "same file twice is fine", { "f", "a: 1\n" },
 	    { "--flags-file=f", "--flags-file=f", NULL }, "|a=1,|a=1" },
 	{ "file wins over earlier", { "f", "--image: file\n" },
-	    { "--image=cmd", "--flags-file=f", NULL }, "--image=cmd,|--image=file" },
+	    { "--image=cmd", "--flags-file=f", NULL },
+	    "--image=cmd,|--image=file" },
 	{ "scalars", { "f", "t: true\nf: false\nn: null\ne:\ni: 007\nx: 0_7\n"
 	    "fl: 1e3\ng: 1.50\ns: '12'\ny: yes\no: on\nd: \"a b\"\nm: -0\n" },
 	    { "--flags-file=f", NULL }, "|t,|f,|n,|e,|i=7,|x=7,|fl=1000.0,"
@@ -71,10 +78,12 @@ static const struct row rows[] = {
 	    { "--flags-file=f", NULL },
 	    "|l,S:[\"a\", 1, true, null],|m,S:{\"k\": \"v\"}" },
 	{ "merge key", { "f", "a: &a {x: 1}\nm:\n  y: 2\n  <<: *a\n" },
-	    { "--flags-file=f", NULL }, "|a,S:{\"x\": 1},|m,S:{\"y\": 2, \"x\": 1}" },
+	    { "--flags-file=f", NULL },
+	    "|a,S:{\"x\": 1},|m,S:{\"y\": 2, \"x\": 1}" },
 	{ "double dash", { "f", "a: 1\n" }, { "--", "--flags-file=f", NULL },
 	    "--,|a=1" },
-	{ "trailing flag dropped", { NULL }, { "x", "--flags-file", NULL }, "x" },
+	{ "trailing flag dropped", { NULL }, { "x", "--flags-file", NULL },
+	    "x" },
 	{ "missing", { NULL }, { "--flags-file=nope", NULL },
 	    "ERR:--flags-file [nope] not found." },
 	{ "empty", { "f", "" }, { "--flags-file=f", NULL },
@@ -97,8 +106,8 @@ static const struct row rows[] = {
 	    "ERR:--flags-file [f]: not valid UTF-8" },
 	{ "bomb", { "f", BOMB }, { "--flags-file=f", NULL },
 	    "ERR:f:5: too many YAML nodes" },
-	{ "undefined alias", { "f", "a: &a [*a]\n" }, { "--flags-file=f", NULL },
-	    "ERR:f:1: unknown YAML alias" },
+	{ "undefined alias", { "f", "a: &a [*a]\n" },
+	    { "--flags-file=f", NULL }, "ERR:f:1: unknown YAML alias" },
 	{ "null path", { "f", "--flags-file:\n" }, { "--flags-file=f", NULL },
 	    "ERR:f:1: --flags-file: expected a path or a list of paths" },
 	/* gcloud's round-trip loader: a second "<<" is a duplicate key */
@@ -251,7 +260,8 @@ static const struct clirow clirows[] = {
 	{ { "svc", "--flags-file", FX "nested.yaml", NULL }, CLI_OK,
 	    "-=us-docker.pkg.dev/p/r/app:1" },
 	{ { "svc", "--flags-file=" FX "containers.yaml", NULL }, CLI_OK,
-	    "app=us-docker.pkg.dev/p/r/app:2;side=us-docker.pkg.dev/p/r/side:3" },
+	    "app=us-docker.pkg.dev/p/r/app:2;"
+	    "side=us-docker.pkg.dev/p/r/side:3" },
 	{ { "svc", "--image=cmd", "--flags-file=" FX "image.yaml", NULL },
 	    CLI_OK, "-=us-docker.pkg.dev/p/r/app:1" },
 	{ { "svc", "--flags-file=" FX "image.yaml", "--image=cmd", NULL },

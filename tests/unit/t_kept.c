@@ -130,7 +130,8 @@ test_merge(void **state)
 	    single);			/* no ports: the only one */
 	merge_removing(THREE, none, 0, "side", noside);	/* removed */
 	merge_removing(THREE, none, 0, "log,side", onlyapp);
-	merge_removing(THREE, none, 0, "sid,lo", all);	/* names, not prefixes */
+	/* names, not prefixes */
+	merge_removing(THREE, none, 0, "sid,lo", all);
 	merge_removing(THREE, side, 1, "log", onlyapp);
 	merge("{\"template\":{\"containers\":[{\"name\":\"a\",\"image\":"
 	    "\"x\"},{\"name\":\"b\",\"image\":\"y\"}]}}", plain, 1,

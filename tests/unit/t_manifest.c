@@ -198,10 +198,12 @@ t_merge_rules(void **state)
 	ok("-", SVC "      - {<<: {}, image: gcr.io/p/first, "
 	    "image: gcr.io/p/second}\n", "Service", 1, "gcr.io/p/first", NULL);
 	/* two "<<" keys: both merge, the later source wins */
-	ok("-", SVC "      - {<<: {image: gcr.io/p/a}, <<: {image: gcr.io/p/b}}\n",
+	ok("-", SVC "      - {<<: {image: gcr.io/p/a}, "
+	    "<<: {image: gcr.io/p/b}}\n",
 	    "Service", 1, "gcr.io/p/b", NULL);
 	/* a list of sources: the first source wins */
-	ok("-", SVC "      - {<<: [{image: gcr.io/p/a}, {image: gcr.io/p/b}]}\n",
+	ok("-", SVC "      - {<<: [{image: gcr.io/p/a}, "
+	    "{image: gcr.io/p/b}]}\n",
 	    "Service", 1, "gcr.io/p/a", NULL);
 	/* "!!merge" is a merge key too; a quoted "<<" is not */
 	ok("-", SVC "      - {!!merge <<: {image: gcr.io/p/m}, name: nm}\n",

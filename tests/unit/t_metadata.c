@@ -39,7 +39,8 @@ t_roots(void **state)
 	setenv("GCE_METADATA_HOST", "169.254.169.254", 1);
 	assert_string_equal(metadata_root_gcloud(), "127.0.0.1:8080");
 	assert_string_equal(metadata_root_auth(), "169.254.169.254");
-	setenv("GCE_METADATA_HOST", "", 1);	/* empty: google-auth skips it */
+	/* empty: google-auth skips it */
+	setenv("GCE_METADATA_HOST", "", 1);
 	assert_string_equal(metadata_root_auth(), "127.0.0.1:8080");
 	unsetenv("GCE_METADATA_HOST");
 	unsetenv("GCE_METADATA_ROOT");
@@ -79,7 +80,8 @@ setup(const char *url)
 	if (rc == CURLE_OK) {
 		assert_non_null(hdrs);
 		assert_string_equal(hdrs->data, "Metadata-Flavor: Google");
-		assert_null(hdrs->next);	/* nothing else, no credential */
+		/* nothing else, no credential */
+		assert_null(hdrs->next);
 	}
 	curl_easy_cleanup(h);
 	http_headers_free(hdrs);

@@ -118,7 +118,8 @@ settings(void **state)
 	char m[400];
 
 	(void)state;
-	principal_of(" a@p.iam.gserviceaccount.com , b@p.iam.gserviceaccount.com ",
+	principal_of(" a@p.iam.gserviceaccount.com , "
+	    "b@p.iam.gserviceaccount.com ",
 	    "u@example.com", 0, &who);
 	assert_int_equal(principal_member(&who, m, sizeof(m)), 0);
 	assert_string_equal(m, "serviceAccount:b@p.iam.gserviceaccount.com");

@@ -192,7 +192,8 @@ test_active_config(void **state)
 	assert_string_equal(props_get(&p, "core/account"), "d@x.com");
 	props_free(&p);
 	assert_int_equal(load(&p, "", NULL, err, sizeof(err)), 0);
-	assert_string_equal(p.config_name, "envc");	/* empty flag: ignored */
+	/* empty flag: ignored */
+	assert_string_equal(p.config_name, "envc");
 	props_free(&p);
 	setenv("CLOUDSDK_ACTIVE_CONFIG_NAME", "", 1);	/* empty: ignored */
 	put("active_config", "");	/* empty file: "default" */

@@ -24,7 +24,8 @@ t_url(void **state)
 {
 	static const struct { const char *image, *url; } c[] = {
 		{ "us-central1-docker.pkg.dev/p/r/app:1.4",
-		    "https://us-central1-docker.pkg.dev/v2/p/r/app/manifests/1.4" },
+		    "https://us-central1-docker.pkg.dev/v2/p/r/app/manifests/"
+		    "1.4" },
 		{ "us-central1-docker.pkg.dev/p/r/app",
 		    "https://us-central1-docker.pkg.dev/v2/p/r/app/manifests/"
 		    "latest" },

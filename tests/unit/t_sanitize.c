@@ -81,7 +81,8 @@ static void
 agent_reason_is_printable(void **state)
 {
 	static const char policy[] = "{\"bindings\":[{\"role\":"
-	    "\"roles/custom\\u001b[31mRed\\u009b\",\"members\":[\"allUsers\"]}]}";
+	    "\"roles/custom\\u001b[31mRed\\u009b\","
+	    "\"members\":[\"allUsers\"]}]}";
 	cJSON *p;
 	char why[512];
 

@@ -100,7 +100,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_no_token),	/* first: still dumpable */
+		/* first: still dumpable */
+		cmocka_unit_test(test_no_token),
 		cmocka_unit_test(test_token),
 	};
 

@@ -129,14 +129,17 @@ test_principal(void **state)
 	token_principal(&p, &who);
 	assert_int_equal(who.kind, PRINCIPAL_SERVICE_ACCOUNT);
 	assert_int_equal(principal_member(&who, m, sizeof(m)), 0);
-	assert_string_equal(m, "serviceAccount:ci@proj.iam.gserviceaccount.com");
-	props_flag(&p, "core/account", "123-compute@developer.GSERVICEACCOUNT.com");
+	assert_string_equal(m,
+	    "serviceAccount:ci@proj.iam.gserviceaccount.com");
+	props_flag(&p, "core/account",
+	    "123-compute@developer.GSERVICEACCOUNT.com");
 	token_principal(&p, &who);
 	assert_int_equal(who.kind, PRINCIPAL_SERVICE_ACCOUNT);
 	props_flag(&p, "core/account", "not-an-email");
 	token_principal(&p, &who);
 	assert_int_equal(who.kind, PRINCIPAL_UNKNOWN);
-	props_flag(&p, "core/account", "a'b@example.com");	/* shell-unsafe */
+	/* shell-unsafe */
+	props_flag(&p, "core/account", "a'b@example.com");
 	token_principal(&p, &who);
 	assert_int_equal(who.kind, PRINCIPAL_UNKNOWN);
 	props_free(&p);

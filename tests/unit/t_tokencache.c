@@ -27,11 +27,13 @@
 #define ACCT	"dev@example.com"
 #define SA	"ci@p.iam.gserviceaccount.com"
 #define TOK	"ya29.cached-token-0123456789"
-#define USERCRED	"{\"client_id\": \"32555940559.apps.googleusercontent.com\"," \
+#define USERCRED	"{\"client_id\": " \
+	"\"32555940559.apps.googleusercontent.com\"," \
 	" \"client_secret\": \"x\", \"refresh_token\": \"1//secret\"," \
 	" \"revoke_uri\": \"https://oauth2.googleapis.com/revoke\"," \
 	" \"scopes\": [\"openid\"], \"token_uri\": " \
-	"\"https://oauth2.googleapis.com/token\", \"type\": \"authorized_user\"," \
+	"\"https://oauth2.googleapis.com/token\"," \
+	" \"type\": \"authorized_user\"," \
 	" \"universe_domain\": \"googleapis.com\"}"
 #define SACRED	"{\"client_email\": \"" SA "\", \"private_key\": \"k\"," \
 	" \"type\": \"service_account\"}"
@@ -369,7 +371,8 @@ test_locked(void **state)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	expect_none(NULL, "access_tokens.db cannot be read");
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+	ms = (t1.tv_sec - t0.tv_sec) * 1000 +
+	    (t1.tv_nsec - t0.tv_nsec) / 1000000;
 	assert_true(ms < 3000);	/* gave up; did not wait like gcloud's 5 s */
 	(void)!write(go[1], "g", 1);
 	assert_int_equal(waitpid(pid, &status, 0), pid);
