@@ -1,7 +1,8 @@
 #!/bin/sh
 # make lint (tools/lint-layers.sh, without --flagtab) passes on the tree as
 # it is, and fails, naming the file and the rule, on what it is there to
-# catch: a backward include, an include cycle, and each format rule of
+# catch: a backward include, an include cycle, a flag table edited by hand
+# or older than its generator or than the SDK, and each format rule of
 # tools/lint-knf.awk; a // or if( inside a string literal is not a
 # finding.  It runs on a copy of the tracked files (no network, no SDK).
 . "$(dirname "$0")/lib.sh"
@@ -33,7 +34,8 @@ lint() {
 
 # (a) The tree as it is.
 lint
-if [ "$rc" -eq 0 ] && grep -q '^lint: layers, cycles and KNF clean' "$T/out"
+if [ "$rc" -eq 0 ] &&
+    grep -q '^lint: layers, cycles, flag table and KNF clean' "$T/out"
 then
 	ok "the tree passes make lint"
 else
@@ -138,5 +140,43 @@ else
 	ok "KNF: // and if( inside literals are no finding"
 fi
 rm -f "$R/$k" "$R/$s"
+
+# The generated flag table: a hand edit, a generator changed without
+# `make flagtab`, a table from another SDK.
+tab=src/argv/flagtab.c
+cp "$R/$tab" "$T/saved-tab"
+sed 's/{ "--async", FLAG_NONE, 0 },/{ "--async", FLAG_ONE, 0 },/' \
+    "$T/saved-tab" >"$R/$tab"
+lint fast
+if [ "$rc" -eq 1 ] && ! cmp -s "$R/$tab" "$T/saved-tab" &&
+    grep -q "^FLAGTAB $tab does not match its seal" "$T/out"; then
+	ok "flag table: a hand edit is FLAGTAB"
+else
+	not_ok "flag table: a hand edit is FLAGTAB" "exit $rc:" \
+		"$(head -5 "$T/out")"
+fi
+cp "$T/saved-tab" "$R/$tab"
+echo '# a change' >>"$R/tools/gen-flagtab.py"
+lint fast
+if [ "$rc" -eq 1 ] &&
+    grep -q "^FLAGTAB $tab does not match its seal" "$T/out"; then
+	ok "flag table: a changed generator is FLAGTAB"
+else
+	not_ok "flag table: a changed generator is FLAGTAB" "exit $rc:" \
+		"$(head -5 "$T/out")"
+fi
+sed '$d' "$R/tools/gen-flagtab.py" >"$T/gen" && cat "$T/gen" \
+    >"$R/tools/gen-flagtab.py"
+mkdir -p "$T/sdk"
+echo 999.0.0 >"$T/sdk/VERSION"
+run env SDK="$T/sdk" PATH="$T/fastbin:$PATH" sh "$R/tools/lint-layers.sh"
+if [ "$rc" -eq 1 ] &&
+    grep -q "^FLAGTAB $tab is from SDK .*, the installed SDK is 999.0.0" \
+    "$T/out"; then
+	ok "flag table: another SDK's table is FLAGTAB"
+else
+	not_ok "flag table: another SDK's table is FLAGTAB" "exit $rc:" \
+		"$(head -5 "$T/out")"
+fi
 
 done_testing

@@ -146,4 +146,24 @@ def main():
     print('const char flagtab_sdk_version[] = "%s";' % ver)
 
 
-main()
+def sealed():
+    """main()'s output, then two lines: the SHA-256 of the lines above
+    them, and of this generator: `make lint` checks the table against
+    both, and the SDK's VERSION against flagtab_sdk_version, in no time
+    (tools/lint-layers.sh); `make lint-flagtab` regenerates and compares."""
+    import contextlib
+    import hashlib
+    import io
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        main()
+    text = buf.getvalue()
+    with open(os.path.abspath(__file__), "rb") as f:
+        gen = hashlib.sha256(f.read()).hexdigest()
+    sys.stdout.write(text)
+    sys.stdout.write("/* sha256 of the lines above: %s */\n"
+                     "/* sha256 of tools/gen-flagtab.py: %s */\n" % (
+                         hashlib.sha256(text.encode()).hexdigest(), gen))
+
+
+sealed()

@@ -15,6 +15,8 @@
 #   - tools/lint-layers.allow lists the includes let through for now
 #     (module names, FROM INCLUDED, each with the change that removes
 #     it); they are printed as ALLOWED on every run, not hidden
+#   - flagtab: the generated table matches its seal and the installed
+#     SDK's version (fast; see below)
 #   tools/lint-layers.sh --flagtab   the generated flag table is what
 #     tools/gen-flagtab.py writes from the installed SDK (slow: ~SDK load)
 # Exit 1 with one line per finding; 0 when clean.
@@ -162,6 +164,33 @@ if [ -n "$loops" ]; then
 	rc=1
 fi
 
+# The generated flag table, in no time: its sealing lines (the last two,
+# see tools/gen-flagtab.py) must match the lines above them (no hand
+# edit) and the generator (no generator change without `make flagtab`),
+# and it must come from the installed SDK's version.  `make lint-flagtab`
+# (in make check) regenerates it and compares.
+tab=$(find src -name flagtab.c | head -1)
+sum() { sha256sum | cut -d' ' -f1; }
+body=$(sed '$d' "$tab" | sed '$d' | sum)
+seal=$(tail -n 2 "$tab")
+case $seal in
+*"lines above: $body */"*"gen-flagtab.py: $(sum <tools/gen-flagtab.py) */")
+	tver=$(sed -n 's/^const char flagtab_sdk_version\[\] = "\(.*\)";/\1/p' \
+	    "$tab")
+	if [ ! -f "$SDK/VERSION" ]; then
+		echo "note: lint flagtab: no Google Cloud SDK at $SDK: its" \
+		    "version (table: $tver) not compared"
+	elif [ "$(cat "$SDK/VERSION")" != "$tver" ]; then
+		echo "FLAGTAB $tab is from SDK $tver, the installed SDK is" \
+		    "$(cat "$SDK/VERSION"): run 'make flagtab' and commit it"
+		rc=1
+	fi ;;
+*)
+	echo "FLAGTAB $tab does not match its seal (edited by hand, or" \
+	    "tools/gen-flagtab.py changed): run 'make flagtab' and commit it"
+	rc=1 ;;
+esac
+
 # KNF: the format rules of STYLE.md that fail (tools/lint-knf.awk), over
 # every C file of ours but the generated flag table.
 knf=$(git ls-files '*.c' '*.h' 2>/dev/null | grep -v '/flagtab\.c$' ||
@@ -195,5 +224,5 @@ if command -v clang-format >/dev/null 2>&1; then
 else
 	echo "SKIP - lint format: clang-format is not installed"
 fi
-[ $rc -eq 0 ] && echo "lint: layers, cycles and KNF clean${advisory:-, format clean}"
+[ $rc -eq 0 ] && echo "lint: layers, cycles, flag table and KNF clean${advisory:-, format clean}"
 exit $rc

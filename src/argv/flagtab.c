@@ -324,3 +324,5 @@ const struct flagcmd flagtab_groups[] = {
 const struct flagcmd flagtab_global = ROW("",
     0x0820400000009803, 0x000000000020461c, 0x0180000000181040, 0x00000000000001c7);
 const char flagtab_sdk_version[] = "528.0.0";
+/* sha256 of the lines above: 59bff18e20b52cbaa980dea5d854e2d2fc58f939f60e33475ae27c7a0ad0f8c9 */
+/* sha256 of tools/gen-flagtab.py: 75454f1434d005d3062d3865e65ac8f493806a49b0f4fdf77f684216218d7337 */
