@@ -81,15 +81,18 @@ static enum file_status
 slurp(int fd, size_t cap, size_t hint, int flags, char **bufp, size_t *lenp)
 {
 	size_t room = hint < cap + 1 ? hint : cap + 1, got;
+	int r;
 
 	*bufp = NULL;
 	*lenp = 0;
 	if (grow(bufp, 0, room, flags) == -1)
 		return FILE_NOMEM;
 	for (;;) {
-		if (file_read_fd(fd, *bufp + *lenp, room - *lenp, &got) == -1)
-			return FILE_ERROR;
+		/* what came before an error counts: the caller wipes *lenp */
+		r = file_read_fd(fd, *bufp + *lenp, room - *lenp, &got);
 		*lenp += got;
+		if (r == -1)
+			return FILE_ERROR;
 		if (*lenp < room || room == cap + 1)
 			return *lenp > cap ? FILE_TOOBIG : FILE_OK;
 		room = room > (cap + 1) / 2 ? cap + 1 : 2 * room;
