@@ -234,6 +234,13 @@ $(B)/preflight-doubt: tests/drivers/preflight-doubt.c $(B)/libshim.a
 unit: $(B)/preflight-doubt
 -include $(B)/preflight-doubt.d
 # --- end preflight-doubt ---
+# --- propsget: the shim's reading of a property (tests/t51-props-parity.sh)
+$(B)/propsget: tests/drivers/propsget.c $(B)/libshim.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -MMD -MP $(LDSAN) -o $@ $< $(B)/libshim.a $(TEST_LIBS)
+
+unit: $(B)/propsget
+-include $(B)/propsget.d
 
 # --- clidump: the cli model's reading, for tests/t36-argparse-diff.sh ---
 $(B)/clidump: tests/diff/clidump.c $(B)/libshim.a

@@ -1,9 +1,9 @@
 /*
- * t_props.c - property resolution, checked against gcloud's rules and,
- * where /usr/bin/gcloud exists, against the real gcloud.
+ * t_props.c - property resolution, checked against gcloud's rules.  The
+ * same readings side by side with the real gcloud are in
+ * tests/t51-props-parity.sh (once for every build).
  */
 #include <sys/stat.h>
-#include <sys/wait.h>
 
 #include <limits.h>
 #include <setjmp.h>
@@ -23,7 +23,6 @@
 #include "gcloud/props.h"
 #include "gcloud/transport.h"
 
-#define GCLOUD	"/usr/bin/gcloud"
 #define SDKROOT	"/usr/lib/google-cloud-sdk"
 
 
@@ -432,154 +431,6 @@ test_bool(void **state)
 }
 
 /*
- * `gcloud [flag] config get-value PROP` stdout, newline removed.  The
- * real gcloud, through $GCLOUDZ when tests/run gives one (tests/gcloudz.py:
- * the SDK imported once, a fork per command), else /usr/bin/gcloud.
- */
-static int
-gcloud_get(const char *flag, const char *prop, char *out, size_t len)
-{
-	const char *gz = getenv("GCLOUDZ");
-	char *argv[8];
-	int pfd[2], st, i = 0;
-	size_t n = 0;
-	ssize_t r;
-	pid_t pid;
-
-	argv[i++] = (char *)"/usr/bin/timeout";
-	argv[i++] = (char *)"60";
-	argv[i++] = (char *)(gz != NULL && access(gz, X_OK) == 0 ? gz : GCLOUD);
-	if (flag != NULL)
-		argv[i++] = (char *)flag;
-	argv[i++] = (char *)"config";
-	argv[i++] = (char *)"get-value";
-	argv[i++] = (char *)prop;
-	argv[i] = NULL;
-	if (pipe(pfd) == -1 || (pid = fork()) == -1)
-		return -1;
-	if (pid == 0) {
-		dup2(pfd[1], 1);
-		close(pfd[0]);
-		freopen("/dev/null", "w", stderr);
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	close(pfd[1]);
-	while (n + 1 < len && (r = read(pfd[0], out + n, len - 1 - n)) > 0)
-		n += r;
-	close(pfd[0]);
-	out[n] = '\0';
-	out[strcspn(out, "\n")] = '\0';
-	waitpid(pid, &st, 0);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-struct parity {
-	const char	*config;	/* config_default */
-	const char	*active;	/* active_config or NULL */
-	const char	*envname, *envval;
-	const char	*flag;		/* a gcloud flag, or NULL */
-	const char	*prop;
-};
-
-static const struct parity parities[] = {
-	{ "[core]\naccount = u@example.com\n", NULL, NULL, NULL, NULL,
-	    "core/account" },
-	{ "[core]\nproject = my-proj-1\n", NULL, "CLOUDSDK_CORE_PROJECT",
-	    "env-proj-2", NULL, "core/project" },
-	{ "[core]\nproject = my-proj-1\n", NULL, NULL, NULL, NULL,
-	    "core/project" },
-	{ "[api_endpoint_overrides]\nartifactregistry = "
-	    "https://127.0.0.1:8443/\n", NULL, NULL, NULL, NULL,
-	    "api_endpoint_overrides/artifactregistry" },
-	{ "[core]\n", NULL, "CLOUDSDK_API_ENDPOINT_OVERRIDES_ARTIFACTREGISTRY",
-	    "http://localhost:9/", NULL,
-	    "api_endpoint_overrides/artifactregistry" },
-	{ "[core]\ncustom_ca_certs_file = /etc/hostname%%x\n", NULL, NULL,
-	    NULL, NULL, "core/custom_ca_certs_file" },
-	{ "[billing]\nquota_project = bill-1\n", NULL, NULL, NULL, NULL,
-	    "billing/quota_project" },
-	{ "[billing]\nquota_project = bill-1\n", NULL, NULL, NULL,
-	    "--billing-project=flag-bill", "billing/quota_project" },
-	{ "[core]\naccount = u@example.com\n", NULL, NULL, NULL,
-	    "--account=f@example.com", "core/account" },
-	{ "[DEFAULT]\naccount = dflt@example.com\n[core]\n", NULL, NULL,
-	    NULL, NULL, "core/account" },
-	{ "[core]\nACCOUNT: %(x)s@example.com\nx = up\n", NULL, NULL, NULL,
-	    NULL, "core/account" },
-	{ "[core]\naccount = u@example.com\n", "default\n", NULL, NULL, NULL,
-	    "core/account" },
-	{ "[core]\naccount = u@example.com\n", "NONE", NULL, NULL, NULL,
-	    "core/account" },
-	{ "[core]\naccount = u@example.com\n", "prod", NULL, NULL, NULL,
-	    "core/account" },
-	{ "[core]\naccount = u@example.com\n", "prod", NULL, NULL,
-	    "--configuration=default", "core/account" },
-	{ "[core]\naccount = u@example.com\n", NULL,
-	    "CLOUDSDK_ACTIVE_CONFIG_NAME", "prod", NULL, "core/account" },
-	{ "[Core]\naccount = u@example.com\n", NULL, NULL, NULL, NULL,
-	    "core/account" },
-	{ "[core]\naccount = u@example.com\n", "-", NULL, NULL, NULL,
-	    "core/account" },
-	{ "[core]\naccount = u@example.com\n", "Bad name", NULL, NULL, NULL,
-	    "core/account" },
-	{ "[core]\naccount = u@example.com\n", "", NULL, NULL, NULL,
-	    "core/account" },
-};
-
-static void
-test_parity_real_gcloud(void **state)
-{
-	struct props p;
-	char err[512], out[4096];
-	const char *v;
-	size_t i, nonempty = 0;
-
-	(void)state;
-	if (access(GCLOUD, X_OK) != 0) {
-		fprintf(stderr, "SKIP: %s not found: no parity cases\n",
-		    GCLOUD);
-		skip();
-	}
-	for (i = 0; i < sizeof(parities) / sizeof(parities[0]); i++) {
-		const struct parity *c = &parities[i];
-
-		setup(NULL);
-		put("configurations/config_default", c->config);
-		put("configurations/config_prod", "[core]\naccount = "
-		    "prod@example.com\n");
-		if (c->active != NULL && strcmp(c->active, "-") == 0) {
-			char path[PATH_MAX + 32];
-
-			snprintf(path, sizeof(path), "%s/active_config", top);
-			unlink(path);
-		} else if (c->active != NULL)
-			put("active_config", c->active);
-		if (c->envname != NULL)
-			setenv(c->envname, c->envval, 1);
-		/* props first: gcloud may rewrite the files it reads */
-		props_init(&p);
-		if (c->flag && strncmp(c->flag, "--account=", 10) == 0)
-			props_flag(&p, "core/account", c->flag + 10);
-		if (c->flag && strncmp(c->flag, "--billing-project=", 18) == 0)
-			props_flag(&p, "billing/quota_project", c->flag + 18);
-		assert_int_equal(props_load(&p, c->flag && strncmp(c->flag,
-		    "--configuration=", 16) == 0 ? c->flag + 16 : NULL,
-		    SDKROOT, err, sizeof(err)), 0);
-		v = props_get(&p, c->prop);
-		assert_int_equal(gcloud_get(c->flag, c->prop, out,
-		    sizeof(out)), 0);
-		if (strcmp(v ? v : "", out) != 0)
-			fail_msg("parity %zu (%s): gcloud '%s', props '%s'", i,
-			    c->prop, out, v ? v : "(null)");
-		nonempty += *out != '\0';
-		props_free(&p);
-		teardown(NULL);
-	}
-	assert_true(nonempty >= 12);	/* not agreeing on "unset" only */
-}
-
-/*
  * gcloud's EndpointValidator (properties.py) refuses an override without
  * a trailing '/', an empty one, or one without http(s)://: so must we.
  */
@@ -642,7 +493,6 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_ini, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_files, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bool, setup, teardown),
-		cmocka_unit_test(test_parity_real_gcloud),
 		cmocka_unit_test_setup_teardown(test_endpoint_override, setup,
 		    teardown),
 	};
