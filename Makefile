@@ -73,7 +73,7 @@ $(B)/unit/%: tests/unit/%.c $(B)/libshim.a
 unit: $(UNIT_BINS)
 
 # The whole suite: the normal build and the same under ASan and UBSan
-# (one tests/run for both: JOBS tests at a time, default the CPUs), then a
+# (one tests/run for both: JOBS tests at a time, default the CPUs + 1), then a
 # short pass of every fuzzer.  TESTS=t30 runs only the tests named (and
 # no fuzzer); CASE=PATTERN only the cases that match (see tests/run).
 # The trees build side by side (the fuzzers' too, when clang can: its
