@@ -211,6 +211,20 @@ make_ca() {
 	)
 }
 
+# sdk_env_ours: unset every CLOUDSDK_* variable of the machine but those
+# lib.sh sets for every test (the configuration folder, no prompts, no
+# metadata probe) and the SDK's Python, for a test that compares the
+# shim with the real gcloud: the machine's settings would leak into both.
+sdk_env_ours() {
+	for _v in $(env | sed -n 's/^\(CLOUDSDK_[A-Z0-9_]*\)=.*/\1/p'); do
+		case $_v in
+		CLOUDSDK_CONFIG|CLOUDSDK_CORE_DISABLE_PROMPTS|\
+		CLOUDSDK_CORE_CHECK_GCE_METADATA|CLOUDSDK_PYTHON*) ;;
+		*) unset "$_v" ;;
+		esac
+	done
+}
+
 # start_fake NAME SCRIPT ARGS...: start a loopback fake (python3) that
 # writes its port to --port-file; sets PORT_<NAME> once it listens.
 start_fake() {

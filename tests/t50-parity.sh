@@ -34,14 +34,7 @@ if ! command -v python3 >/dev/null 2>&1; then
 	done_testing
 	exit
 fi
-# The machine's own settings would leak into both sides.
-for v in $(env | sed -n 's/^\(CLOUDSDK_[A-Z0-9_]*\)=.*/\1/p'); do
-	case $v in
-	CLOUDSDK_CONFIG|CLOUDSDK_CORE_DISABLE_PROMPTS|\
-	CLOUDSDK_CORE_CHECK_GCE_METADATA|CLOUDSDK_PYTHON*) ;;
-	*) unset "$v" ;;
-	esac
-done
+sdk_env_ours
 unset GCLOUD_RUN_DEPLOY_GCLOUD
 PY=$T/compare.py
 fast_gcloud

@@ -14,12 +14,7 @@ if ! have_gcloud; then
 	done_testing
 	exit
 fi
-for v in $(env | sed -n 's/^\(CLOUDSDK_[A-Z0-9_]*\)=.*/\1/p'); do
-	case $v in
-	CLOUDSDK_CORE_DISABLE_PROMPTS|CLOUDSDK_PYTHON*) ;;
-	*) unset "$v" ;;
-	esac
-done
+sdk_env_ours
 fast_gcloud
 SHIMS=${SHIMS:-$SHIM}
 
