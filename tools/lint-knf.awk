@@ -43,7 +43,7 @@ function width(s,    i, w) {
 	return w
 }
 
-FNR == 1 { incomment = 0; prev = ""; prev2 = ""; start = 0 }
+FNR == 1 { incomment = 0; start = 0; decl = "" }
 
 {
 	line = $0
@@ -90,7 +90,6 @@ FNR == 1 { incomment = 0; prev = ""; prev2 = ""; start = 0 }
 	}
 	if (line ~ /^[A-Za-z_]/)
 		decl = line
-	prev = line
 }
 
 END { exit bad > 0 }
