@@ -10,6 +10,8 @@
  *   - the token goes to the token-info endpoint in a POST body, never in
  *     a URL, and only when a denial must name its owner.
  */
+#include <sys/prctl.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <malloc.h>
@@ -251,6 +253,11 @@ principal_from_file(const char *path, struct principal *who)
 	int fd, rc = -1;
 
 	memset(who, 0, sizeof(*who));
+	/*
+	 * The file may hold a private key, and is read before the session
+	 * (session.c) makes the process undumpable: no core file from here.
+	 */
+	prctl(PR_SET_DUMPABLE, 0);
 	if ((buf = malloc(FILE_MAX + 1)) == NULL)
 		return -1;
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) != -1) {
