@@ -227,6 +227,16 @@ CLOUDSDK_API_ENDPOINT_OVERRIDES_LOGGING="https://127.0.0.1:9/" run "$SHIM" \
 	--preflight=audit --project=p
 expect_rc "nothing listening: exit 69" 69
 
+# A Cloud Logging that answers after the deadline: the hint names the
+# setting that gives the audit longer, as the check's does.
+start_fake slow fakegoog.py --cert "$T/ca/server.pem" \
+	--key "$T/ca/server.key" --delay-ms 5000
+CLOUDSDK_API_ENDPOINT_OVERRIDES_LOGGING="https://127.0.0.1:$PORT_slow/" \
+	GCLOUD_RUN_DEPLOY_TIMEOUT=1 run "$SHIM" --preflight=audit --project=p
+expect_rc "deadline reached: exit 69" 69
+grep_file "deadline reached: the hint names GCLOUD_RUN_DEPLOY_TIMEOUT" "$T/err" \
+	"deadline of 1 s; GCLOUD_RUN_DEPLOY_TIMEOUT=SECONDS gives it longer"
+
 # --- verbose; invoked as gcloud ---
 write <<EOF
 {"token": "$TOKEN", "project": "p", "entries": []}

@@ -282,7 +282,8 @@ finish(struct aud *r)
 		report_error(r->c->color, "cannot read the audit logs of "
 		    "project '%s'%s: %s", r->project, r->au.n > 0 ?
 		    " to the end" : "", r->e.message);
-		hint_audit(&r->e, r->project, r->endpoint[0] != '\0');
+		hint_audit(&r->e, r->project, r->endpoint[0] != '\0',
+		    r->c->timeout_ms / 1000);
 	} else if (r->truncated)
 		report_error(r->c->color, "stopped after %zu pages (%zu "
 		    "entries): give a shorter --freshness", r->au.pages,
