@@ -2,6 +2,8 @@
  * gcloud-run-deploy - check that the deploying principal can read the
  * container images, then hand the command line over to the real gcloud.
  */
+#include <sys/prctl.h>
+
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -217,6 +219,13 @@ main(int argc, char *argv[])
 	enum route route;
 	int found, rc = 0, known = 1;
 
+	/*
+	 * No core file from the start: the environment may hold the token
+	 * (CLOUDSDK_AUTH_ACCESS_TOKEN), and flags files, a credential file
+	 * and the proxy's password are read before the token is obtained.
+	 * execve() makes gcloud dumpable again.
+	 */
+	prctl(PR_SET_DUMPABLE, 0);
 	gcloud_save_signals();
 	setprogname("gcloud-run-deploy");
 	/* A lone --help or --version is ours in deploy mode only. */

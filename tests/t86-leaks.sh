@@ -186,71 +186,84 @@ C
 	[ -z "$cores" ] && ok "6: no core file" ||
 		not_ok "6: no core file" "$cores; with the token: $(grep -la -- "$TOKEN" "$T"/core/* || echo no)"
 	rm -rf "$T/core"
-	# 6b. The same before the token: the credential file the principal is
-	# read from (auth/credential_file_override) holds a private key, and a
-	# crash while it is open leaves no core file either.  close() of that
-	# file aborts, put in with LD_PRELOAD.
-	cat >"$T/abortcred.c" <<'C'
+	# 6b, 6c. The same before the token is obtained: a crash while a
+	# file is read leaves no core file either.  6b: the credential file
+	# the principal is read from (auth/credential_file_override), which
+	# holds a private key.  6c: a flags file, read with the token already
+	# in the environment (CLOUDSDK_AUTH_ACCESS_TOKEN).  close() of the
+	# file named by T86_CLOSE aborts, put in with LD_PRELOAD.
+	cat >"$T/abortclose.c" <<'C'
 #define _GNU_SOURCE
+#include <sys/prctl.h>
+#include <sys/stat.h>
 #include <dlfcn.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <sys/prctl.h>
 #include <unistd.h>
 int
 close(int fd)
 {
 	int (*real)(int) = (int (*)(int))dlsym(RTLD_NEXT, "close");
-	char link[64], path[PATH_MAX];
-	const char *want = getenv("T86_CREDFILE");
-	ssize_t n;
+	const char *want = getenv("T86_CLOSE");
+	struct stat a, b;
 	FILE *f;
 
-	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
-	if (want != NULL && (n = readlink(link, path, sizeof(path) - 1)) > 0) {
-		path[n] = '\0';
-		if (strcmp(path, want) == 0) {
-			if ((f = fopen(getenv("T86_DUMPABLE"), "w")) != NULL) {
-				fprintf(f, "%d\n", prctl(PR_GET_DUMPABLE));
-				fclose(f);
-			}
-			abort();
+	if (want != NULL && fstat(fd, &a) == 0 && stat(want, &b) == 0 &&
+	    a.st_dev == b.st_dev && a.st_ino == b.st_ino) {
+		if ((f = fopen(getenv("T86_DUMPABLE"), "w")) != NULL) {
+			fprintf(f, "%d\n", prctl(PR_GET_DUMPABLE));
+			fclose(f);
 		}
+		abort();
 	}
 	return real(fd);
 }
 C
-	cc -shared -fPIC -o "$T/abortcred.so" "$T/abortcred.c" -ldl
 	KEYMARK=t86-private-key-5772156649
 	printf '{"type": "service_account", "private_key": "%s", "client_email": "sa@p.iam.gserviceaccount.com"}\n' \
 		"$KEYMARK" >"$T/cred.json"
-	rm -f "$T/dumpable"
-	mkdir -p "$T/core"
-	(
-		cd "$T/core"
-		ulimit -c unlimited 2>/dev/null || :
-		set +e
-		env LD_PRELOAD="$T/abortcred.so" T86_DUMPABLE="$T/dumpable" \
-			T86_CREDFILE="$T/cred.json" \
-			ASAN_OPTIONS="disable_coredump=0${ASAN_OPTIONS:+:$ASAN_OPTIONS}" \
+	printf -- '--region: us-central1\n' >"$T/flags.yaml"
+	# crash_open CASE FILE SECRET ENV...: the shim, with ENV, crashes
+	# when it closes FILE; not dumpable then, and no core file.
+	crash_open() {
+		_c=$1 _f=$2 _s=$3
+		shift 3
+		rm -f "$T/dumpable"
+		mkdir -p "$T/core"
+		(
+			cd "$T/core"
+			ulimit -c unlimited 2>/dev/null || :
+			set +e
+			env LD_PRELOAD="$T/abortclose.so" T86_DUMPABLE="$T/dumpable" \
+				T86_CLOSE="$_f" \
+				ASAN_OPTIONS="disable_coredump=0${ASAN_OPTIONS:+:$ASAN_OPTIONS}" \
+				GCLOUD_RUN_DEPLOY_GCLOUD="$T/bin/gcloud" \
+				CLOUDSDK_API_ENDPOINT_OVERRIDES_ARTIFACTREGISTRY="$AR" \
+				"$@" >/dev/null 2>"$T/core.err" </dev/null
+			echo $? >"$T/core.rc"
+		)
+		if [ "$(cat "$T/core.rc")" -gt 128 ] && [ -s "$T/dumpable" ]; then
+			ok "$_c: the shim crashed with the file open"
+		else not_ok "$_c: crashed with the file open" "exit $(cat "$T/core.rc")" "$(cat "$T/core.err")"; fi
+		[ "$(cat "$T/dumpable" 2>/dev/null)" = 0 ] &&
+			ok "$_c: not dumpable while the file is read" ||
+			not_ok "$_c: not dumpable while the file is read" "PR_GET_DUMPABLE: $(cat "$T/dumpable" 2>/dev/null)"
+		cores=$(ls "$T/core")
+		[ -z "$cores" ] && ok "$_c: no core file" ||
+			not_ok "$_c: no core file" "$cores; with the secret: $(grep -la -- "$_s" "$T"/core/* || echo no)"
+		rm -rf "$T/core"
+	}
+	if cc -shared -fPIC -o "$T/abortclose.so" "$T/abortclose.c" -ldl \
+	    2>"$T/cc.err"; then
+		crash_open 6b "$T/cred.json" "$KEYMARK" \
 			CLOUDSDK_AUTH_CREDENTIAL_FILE_OVERRIDE="$T/cred.json" \
-			GCLOUD_RUN_DEPLOY_GCLOUD="$T/bin/gcloud" \
-			CLOUDSDK_API_ENDPOINT_OVERRIDES_ARTIFACTREGISTRY="$AR" \
-			"$SHIM" svc --image "$IMG/ok/app:1" >/dev/null 2>"$T/core.err" </dev/null
-		echo $? >"$T/core.rc"
-	)
-	if [ "$(cat "$T/core.rc")" -gt 128 ] && [ -s "$T/dumpable" ]; then
-		ok "6b: the shim crashed with the credential file open"
-	else not_ok "6b: crashed with the credential file open" "exit $(cat "$T/core.rc")" "$(cat "$T/core.err")"; fi
-	[ "$(cat "$T/dumpable" 2>/dev/null)" = 0 ] &&
-		ok "6b: not dumpable while the credential file is read" ||
-		not_ok "6b: not dumpable while the credential file is read" "PR_GET_DUMPABLE: $(cat "$T/dumpable" 2>/dev/null)"
-	cores=$(ls "$T/core")
-	[ -z "$cores" ] && ok "6b: no core file" ||
-		not_ok "6b: no core file" "$cores; with the key: $(grep -la -- "$KEYMARK" "$T"/core/* || echo no)"
-	rm -rf "$T/core"
+			"$SHIM" svc --image "$IMG/ok/app:1"
+		crash_open 6c "$T/flags.yaml" "$TOKEN" \
+			CLOUDSDK_AUTH_ACCESS_TOKEN="$TOKEN" \
+			"$SHIM" svc --image "$IMG/ok/app:1" --flags-file="$T/flags.yaml"
+	else
+		not_ok "6b, 6c: the close() stand-in builds" "$(cat "$T/cc.err")"
+	fi
 else
 	skip "t86 6: no C compiler for the execv() stand-in: core dumps not tested"
 fi
