@@ -231,11 +231,17 @@ expect_rc "nothing listening: exit 69" 69
 # setting that gives the audit longer, as the check's does.
 start_fake slow fakegoog.py --cert "$T/ca/server.pem" \
 	--key "$T/ca/server.key" --delay-ms 5000
-CLOUDSDK_API_ENDPOINT_OVERRIDES_LOGGING="https://127.0.0.1:$PORT_slow/" \
-	GCLOUD_RUN_DEPLOY_TIMEOUT=1 run "$SHIM" --preflight=audit --project=p
+run env CLOUDSDK_API_ENDPOINT_OVERRIDES_LOGGING="https://127.0.0.1:$PORT_slow/" \
+	GCLOUD_RUN_DEPLOY_TIMEOUT=2 "$SHIM" --preflight=audit --project=p
 expect_rc "deadline reached: exit 69" 69
 grep_file "deadline reached: the hint names GCLOUD_RUN_DEPLOY_TIMEOUT" "$T/err" \
-	"deadline of 1 s; GCLOUD_RUN_DEPLOY_TIMEOUT=SECONDS gives it longer"
+	"deadline of 2 s; GCLOUD_RUN_DEPLOY_TIMEOUT=SECONDS gives it longer"
+# Refused at once, long before the deadline: the network, not the time.
+run env CLOUDSDK_API_ENDPOINT_OVERRIDES_LOGGING="https://127.0.0.1:9/" \
+	GCLOUD_RUN_DEPLOY_TIMEOUT=2 "$SHIM" --preflight=audit --project=p
+if grep -q "GCLOUD_RUN_DEPLOY_TIMEOUT" "$T/err"; then
+	not_ok "refused before the deadline: no deadline hint" "$(cat "$T/err")"
+else ok "refused before the deadline: no deadline hint"; fi
 
 # --- verbose; invoked as gcloud ---
 write <<EOF

@@ -29,6 +29,7 @@
 #include "util/util_time.h"
 
 #define DIGITS	"0123456789"
+#define LATE_MS	50	/* a timer fires at its time or a little after */
 
 struct aud {
 	const struct env	*c;
@@ -45,6 +46,7 @@ struct aud {
 	int			 complete;	/* the last page was read */
 	int			 truncated;	/* stopped at a bound */
 	int			 failed;	/* e says why */
+	int			 late;		/* failed at the deadline */
 	struct api_error	 e;
 };
 
@@ -258,6 +260,12 @@ query(struct aud *r)
 		fail(r, err);
 	else
 		pages(r, &ss.settings, ss.token.value, ss.deadline);
+	/*
+	 * At the deadline, whatever the step (config-helper, a request, the
+	 * next page); not a connection refused or timed out before it.
+	 */
+	if (r->failed && session_left(&ss) <= LATE_MS)
+		r->late = 1;
 	apierror_scrub(&r->e, ss.token.value);
 	session_close(&ss);
 }
@@ -282,8 +290,9 @@ finish(struct aud *r)
 		report_error(r->c->color, "cannot read the audit logs of "
 		    "project '%s'%s: %s", r->project, r->au.n > 0 ?
 		    " to the end" : "", r->e.message);
-		hint_audit(&r->e, r->project, r->endpoint[0] != '\0',
-		    r->c->timeout_ms / 1000);
+		hint_audit(&r->e, r->project, r->endpoint[0] != '\0');
+		if (r->late)
+			hint_audit_late(r->c->timeout_ms / 1000);
 	} else if (r->truncated)
 		report_error(r->c->color, "stopped after %zu pages (%zu "
 		    "entries): give a shorter --freshness", r->au.pages,

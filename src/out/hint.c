@@ -181,14 +181,9 @@ hint_run_error(const struct run_read *d, char *buf, size_t len)
 }
 
 void
-hint_audit(const struct api_error *e, const char *project, int asked,
-    long seconds)
+hint_audit(const struct api_error *e, const char *project, int asked)
 {
-	if (e->http_code == 0 && strstr(e->message, "timed out") != NULL)
-		hint_line("the audit gave up at its deadline of %ld s; "
-		    "GCLOUD_RUN_DEPLOY_TIMEOUT=SECONDS gives it longer",
-		    seconds);
-	else if (strcmp(e->reason, "SERVICE_DISABLED") == 0)
+	if (strcmp(e->reason, "SERVICE_DISABLED") == 0)
 		hint_line("the Cloud Logging API is not enabled; enable it "
 		    "with: gcloud services enable %s --project=%s",
 		    e->service[0] ? e->service : "logging.googleapis.com",
@@ -203,6 +198,13 @@ hint_audit(const struct api_error *e, const char *project, int asked,
 		    "on project '%s' (roles/logging.viewer)", project);
 	else if (e->http_code == 0 && asked)
 		hint_line("check " NETWORK);
+}
+
+void
+hint_audit_late(long seconds)
+{
+	hint_line("the audit gave up at its deadline of %ld s; "
+	    "GCLOUD_RUN_DEPLOY_TIMEOUT=SECONDS gives it longer", seconds);
 }
 
 void

@@ -97,12 +97,12 @@ void hint_run_error(const struct run_read *d, char *buf, size_t len);
 /*
  * The hint lines after an audit that could not read the logs of
  * `project`: the Logging API, the quota project, the token, the
- * permission, the network (`asked`: an endpoint was reached for), and a
- * longer GCLOUD_RUN_DEPLOY_TIMEOUT when a request timed out (`seconds`:
- * the deadline).
+ * permission, the network (`asked`: an endpoint was reached for).
  */
-void hint_audit(const struct api_error *e, const char *project, int asked,
-    long seconds);
+void hint_audit(const struct api_error *e, const char *project, int asked);
+
+/* After an audit that failed at its deadline (`seconds`): a longer one. */
+void hint_audit_late(long seconds);
 
 /* After the audit's groups of refused deploys: what stops them. */
 void hint_audit_found(FILE *f);
