@@ -4,7 +4,7 @@ BINDIR ?= $(PREFIX)/bin
 LIBEXECDIR ?= $(PREFIX)/libexec
 MANDIR ?= $(PREFIX)/share/man
 COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
-DOCDIR ?= $(PREFIX)/share/doc/gcloud-run-deploy
+SCHEMADIR ?= $(PREFIX)/share/gcloud-run-deploy
 DESTDIR ?=
 CC ?= cc
 PKG_CONFIG ?= pkg-config
@@ -118,10 +118,10 @@ flagtab:
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
 		$(DESTDIR)$(LIBEXECDIR)/gcloud-run-deploy \
-		$(DESTDIR)$(COMPLETIONDIR) $(DESTDIR)$(DOCDIR)
+		$(DESTDIR)$(COMPLETIONDIR) $(DESTDIR)$(SCHEMADIR)
 	install -m 755 $(BIN) $(DESTDIR)$(BINDIR)/gcloud-run-deploy
 	install -m 644 man/gcloud-run-deploy.1 $(DESTDIR)$(MANDIR)/man1/
-	install -m 644 doc/report.schema.json $(DESTDIR)$(DOCDIR)/
+	install -m 644 doc/report.schema.json $(DESTDIR)$(SCHEMADIR)/
 	install -m 644 completion/gcloud-run-deploy.bash \
 		$(DESTDIR)$(COMPLETIONDIR)/gcloud-run-deploy
 	ln -sf "$$(realpath -m --relative-to=$(LIBEXECDIR)/gcloud-run-deploy \
@@ -133,8 +133,9 @@ uninstall:
 		$(DESTDIR)$(MANDIR)/man1/gcloud-run-deploy.1 \
 		$(DESTDIR)$(COMPLETIONDIR)/gcloud-run-deploy \
 		$(DESTDIR)$(LIBEXECDIR)/gcloud-run-deploy/gcloud \
-		$(DESTDIR)$(DOCDIR)/report.schema.json
-	-rmdir $(DESTDIR)$(LIBEXECDIR)/gcloud-run-deploy $(DESTDIR)$(DOCDIR)
+		$(DESTDIR)$(SCHEMADIR)/report.schema.json
+	-rmdir $(DESTDIR)$(LIBEXECDIR)/gcloud-run-deploy $(DESTDIR)$(SCHEMADIR) \
+		2>/dev/null
 
 # The layering rule of the README's "How the code is laid out", include
 # cycles and clang-format (.clang-format), by tools/lint-layers.sh; a few

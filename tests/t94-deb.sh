@@ -88,7 +88,7 @@ else not_ok "dpkg -i into a scratch root" "$(tail -5 "$T/dpkg.log")"; fi
 for f in usr/bin/$PKG usr/share/man/man1/$PKG.1.gz \
     usr/share/bash-completion/completions/$PKG \
     usr/share/doc/$PKG/copyright usr/share/doc/$PKG/changelog.gz \
-    usr/share/doc/$PKG/report.schema.json; do
+    usr/share/$PKG/report.schema.json; do
 	if [ -f "$R/$f" ]; then ok "installed: /$f"; else not_ok "installed: /$f"; fi
 done
 if [ -L "$R/usr/libexec/$PKG/gcloud" ] &&

@@ -23,14 +23,15 @@ if make -s -C "$TOP" -o all install B="$B" DESTDIR="$T/stage" \
 		ok "make install: the libexec gcloud link is relative"
 	else not_ok "make install: libexec link" "got '$is_link'"; fi
 	if cmp -s "$TOP/doc/report.schema.json" \
-	    "$T/stage/usr/local/share/doc/gcloud-run-deploy/report.schema.json"; then
-		ok "make install: share/doc/gcloud-run-deploy/report.schema.json"
+	    "$T/stage/usr/local/share/gcloud-run-deploy/report.schema.json"; then
+		ok "make install: share/gcloud-run-deploy/report.schema.json"
 	else not_ok "make install: the report's schema" "$(ls -R "$T/stage")"; fi
-	make -s -C "$TOP" uninstall DESTDIR="$T/stage" PREFIX=/usr/local \
-	    >"$T/make.log" 2>&1
-	left=$(find "$T/stage" -type f)
-	[ -z "$left" ] && ok "make uninstall removes every installed file" ||
-		not_ok "make uninstall removes every installed file" "$left"
+	if make -s -C "$TOP" uninstall DESTDIR="$T/stage" PREFIX=/usr/local \
+	    >"$T/make.log" 2>&1; then
+		left=$(find "$T/stage" ! -type d)
+		[ -z "$left" ] && ok "make uninstall removes every installed file" ||
+			not_ok "make uninstall removes every installed file" "$left"
+	else not_ok "make uninstall" "$(tail -5 "$T/make.log")"; fi
 else
 	not_ok "make install into a staging folder" "$(tail -5 "$T/make.log")"
 fi
