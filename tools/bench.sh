@@ -358,14 +358,14 @@ if curl:
                               stderr=subprocess.DEVNULL).returncode:
                 curl = None
                 break
-        if not curl:
-            break
             w, c = time.perf_counter() - w0, kids() - c0
             time.sleep(0.05)
             f = fcpu() - f0
             if k >= 2:
                 r = cres[name]
                 r[0].append(w); r[1] += c; r[2] += f
+        if not curl:
+            break
 o, t = res["one"], res["ten"]
 wo, wt = statistics.median(o[0]) * 1e3, statistics.median(t[0]) * 1e3
 so, st = o[1] / runs * 1e3, t[1] / runs * 1e3
