@@ -211,6 +211,37 @@ grep_file "plan text: the manifest" "$T/out" "manifest HEAD https://$R/v2/x/nobi
 grep_file "plan text: the service agent" "$T/out" "service agent of d: would be checked"
 logged "plan: nothing sent" 'L == []'
 
+# --- the trust store, read once per run ---
+# A granted check asks twice (testIamPermissions, then the manifest): one
+# multi handle for both, so libcurl reads the CA file once.  The file is a
+# FIFO here, and each open of it is counted by the writer, which is gone
+# for a second after each copy, so that the reader sees its end.
+mkfifo "$T/ca.fifo"
+(
+	i=0
+	while [ $i -lt 3 ] && [ ! -e "$T/ca.stop" ]; do
+		cat "$T/ca/ca.pem" >"$T/ca.fifo" || exit 0
+		i=$((i + 1))
+		echo $i >"$T/ca.opens"
+		sleep 1
+	done
+) &
+wpid=$!
+mark
+run env CLOUDSDK_CORE_CUSTOM_CA_CERTS_FILE="$T/ca.fifo" "$SHIM" svc --image "$R/d/same/app:1"
+expect_rc "CA file as a FIFO: granted, exit 0" 0
+logged "CA file as a FIFO: both rounds asked (IAM, then the manifest)" \
+	'any(":testIamPermissions" in r["path"] for r in L) and any("/manifests/1" in r["path"] for r in L)'
+sleep 0.2
+opens=$(cat "$T/ca.opens" 2>/dev/null || echo 0)
+[ "$opens" = 1 ] && ok "the CA file is read once for both rounds" ||
+	not_ok "the CA file is read once for both rounds" "read $opens times"
+# Let the writer go: stop it, and open the FIFO while it waits there.
+: >"$T/ca.stop"
+while kill -0 "$wpid" 2>/dev/null; do
+	timeout 2 cat "$T/ca.fifo" >/dev/null 2>&1 || :
+done
+
 # --- secrets ---
 if grep -q "$TOKEN" "$T/all-output" "$T/x.jsonl"; then
 	not_ok "the token appears nowhere in output or the fake's log"

@@ -198,7 +198,7 @@ fetch_all(struct fetch *f, size_t n, const struct http_opts *o,
 	e.n = n;
 	e.deadline = now_ms() + (o->timeout_ms > 0 ? o->timeout_ms :
 	    DEFAULT_MS);
-	if ((e.m = curl_multi_init()) == NULL)
+	if ((e.m = http_multi()) == NULL)
 		goto out;
 	for (i = 0; i < n; i++) {
 		if (prepare(&f[i], o, token) == -1)
@@ -213,8 +213,6 @@ out:
 	for (i = 0; i < n; i++)
 		if (f[i].state == F_RUN)
 			curl_multi_remove_handle(e.m, f[i].h);
-	if (e.m != NULL)
-		curl_multi_cleanup(e.m);
 	return rc;
 }
 

@@ -85,6 +85,16 @@ int http_share_conns(void);
 CURLSH *http_shared(void);	/* that cache, or NULL */
 int http_share_close(void);
 
+/*
+ * The process's one multi handle, made on first use (NULL: out of
+ * memory): fetch_all() and the warm-up run their transfers on it and
+ * take them off again, so the trust store is loaded once, and a later
+ * round finds the connections an earlier one left open.
+ * http_multi_close() closes it, once no transfer is on it.
+ */
+CURLM *http_multi(void);
+void http_multi_close(void);
+
 void http_buf_free(struct http_buf *b);
 
 /*

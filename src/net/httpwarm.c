@@ -47,9 +47,7 @@ drop(void)
 		w.h[i] = NULL;
 		http_buf_free(&w.body[i]);
 	}
-	if (w.m != NULL)
-		curl_multi_cleanup(w.m);
-	w.m = NULL;
+	w.m = NULL;	/* http_multi()'s, closed by http_warm_close() */
 	w.n = 0;
 	w.running = 0;
 }
@@ -100,7 +98,7 @@ http_warm_start(void)
 
 	if (w.n == 0 || w.running)
 		return;
-	if (http_share_conns() != 0 || (w.m = curl_multi_init()) == NULL) {
+	if (http_share_conns() != 0 || (w.m = http_multi()) == NULL) {
 		drop();
 		return;
 	}
@@ -157,4 +155,5 @@ http_warm_close(void)
 {
 	drop();
 	http_share_close();
+	http_multi_close();
 }

@@ -46,7 +46,7 @@ int http_warm_poll(int fd, int ms);
  */
 void http_warm_finish(int wait);
 
-/* Drop anything prepared and close the shared connections. */
+/* Drop anything prepared; close the shared connections and http_multi(). */
 void http_warm_close(void);
 
 #endif
