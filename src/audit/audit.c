@@ -23,6 +23,7 @@
 #include "gcloud/props.h"
 #include "gcloud/transport.h"
 #include "net/fetch.h"
+#include "net/http.h"
 #include "out/hint.h"
 #include "out/report.h"
 #include "util/exitcode.h"
@@ -267,6 +268,7 @@ query(struct aud *r)
 	if (r->failed && session_left(&ss) <= LATE_MS)
 		r->late = 1;
 	apierror_scrub(&r->e, ss.token.value);
+	http_multi_close();	/* its connections carried the token */
 	session_close(&ss);
 }
 

@@ -218,8 +218,8 @@ ask(struct check *k, char *err, size_t errlen)
 			principal_on_denial(&k->rep.who, &o, ss.token.value,
 			    ss.settings.endpoint);
 	}
+	http_warm_close();	/* the connections first: they carried it */
 	session_close(&ss);
-	http_warm_close();
 	return rc;
 }
 

@@ -145,7 +145,7 @@ static void
 loop(struct engine *e)
 {
 	CURLMsg *msg;
-	void *p;
+	void *p = NULL;
 	int running, left;
 	long wait;
 
@@ -154,8 +154,12 @@ loop(struct engine *e)
 		while ((msg = curl_multi_info_read(e->m, &left)) != NULL) {
 			if (msg->msg != CURLMSG_DONE)
 				continue;
+			p = NULL;
 			curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE,
 			    &p);
+			if (p == NULL)
+				continue;	/* not ours (http_multi() is
+						 * shared with the warm-up) */
 			curl_multi_remove_handle(e->m, msg->easy_handle);
 			done(e, p, msg->data.result);
 		}

@@ -76,10 +76,10 @@ CURLcode http_setup_anon(CURL *h, const char *url, const struct http_opts *o,
 
 /*
  * From now on, every handle set up here shares one connection cache, so a
- * request reuses a connection an earlier one (in any multi handle) left
- * open.  0, or -1.  http_share_close() closes those connections; it fails
- * (-1) while a handle still uses the cache: call it after every request's
- * handle is cleaned up, before the exec.
+ * request reuses a connection the warm-up left open.  0, or -1.
+ * http_share_close() closes those connections; it fails (-1) while a
+ * handle still uses the cache: call it after every request's handle is
+ * cleaned up, before the exec.
  */
 int http_share_conns(void);
 CURLSH *http_shared(void);	/* that cache, or NULL */
@@ -88,9 +88,10 @@ int http_share_close(void);
 /*
  * The process's one multi handle, made on first use (NULL: out of
  * memory): fetch_all() and the warm-up run their transfers on it and
- * take them off again, so the trust store is loaded once, and a later
- * round finds the connections an earlier one left open.
- * http_multi_close() closes it, once no transfer is on it.
+ * take them off again, one of them at a time, so a CA file is loaded
+ * once (see http.c), and a later round finds the connections an earlier
+ * one left open.  http_multi_close() closes it, once no transfer is on
+ * it, and before the exec: libcurl's sockets are not close-on-exec.
  */
 CURLM *http_multi(void);
 void http_multi_close(void);
