@@ -215,7 +215,7 @@ logged "plan: nothing sent" 'L == []'
 # A granted check asks twice (testIamPermissions, then the manifest): one
 # multi handle for both, so libcurl reads the CA file once.  The file is a
 # FIFO here, and each open of it is counted by the writer, which is gone
-# for a second after each copy, so that the reader sees its end.
+# for a while after each copy, so that the reader sees its end.
 mkfifo "$T/ca.fifo"
 (
 	i=0
@@ -223,7 +223,7 @@ mkfifo "$T/ca.fifo"
 		cat "$T/ca/ca.pem" >"$T/ca.fifo" || exit 0
 		i=$((i + 1))
 		echo $i >"$T/ca.opens"
-		sleep 1
+		sleep 0.5
 	done
 ) &
 wpid=$!
