@@ -161,31 +161,42 @@ execv(const char *p, char *const a[])
 C
 	cc -shared -fPIC -o "$T/abort.so" "$T/abort.c"
 	make_recorder
-	mkdir -p "$T/core"
-	(
-		cd "$T/core"
-		ulimit -c unlimited 2>/dev/null || :
-		set +e
-		# ASan (linked in) keeps the core limit at 0 unless told: the
-		# "no core file" check would then pass whatever the shim did.
-		env LD_PRELOAD="$T/abort.so" T86_DUMPABLE="$T/dumpable" \
-			ASAN_OPTIONS="disable_coredump=0${ASAN_OPTIONS:+:$ASAN_OPTIONS}" \
-			GCLOUD_RUN_DEPLOY_GCLOUD="$T/bin/gcloud" FAKE_TOKEN="$TOKEN" \
-			FAKE_ACCOUNT=ci@p.iam.gserviceaccount.com \
-			CLOUDSDK_API_ENDPOINT_OVERRIDES_ARTIFACTREGISTRY="$AR" \
-			"$SHIM" svc --image "$IMG/ok/app:1" >/dev/null 2>"$T/core.err" </dev/null
-		echo $? >"$T/core.rc"
-	)
-	if [ "$(cat "$T/core.rc")" -gt 128 ] && [ -s "$T/dumpable" ]; then
-		ok "6: the shim reached the hand-over and crashed there"
-	else not_ok "6: crashed at the hand-over" "exit $(cat "$T/core.rc")" "$(cat "$T/core.err")"; fi
-	[ "$(cat "$T/dumpable" 2>/dev/null)" = 0 ] &&
-		ok "6: not dumpable at the hand-over" ||
-		not_ok "6: not dumpable at the hand-over" "PR_GET_DUMPABLE: $(cat "$T/dumpable" 2>/dev/null)"
-	cores=$(ls "$T/core")
-	[ -z "$cores" ] && ok "6: no core file" ||
-		not_ok "6: no core file" "$cores; with the token: $(grep -la -- "$TOKEN" "$T"/core/* || echo no)"
-	rm -rf "$T/core"
+	# crash CASE WHERE SECRET PRELOAD ENV... CMD...: CMD, with ENV and
+	# the stand-in PRELOAD, crashes WHERE (the stand-in writes what
+	# PR_GET_DUMPABLE said then to $T/dumpable); it was not dumpable,
+	# and left no core file (with SECRET in it or not).
+	crash() {
+		_c=$1 _w=$2 _s=$3 _l=$4
+		shift 4
+		rm -f "$T/dumpable"
+		mkdir -p "$T/core"
+		(
+			cd "$T/core"
+			ulimit -c unlimited 2>/dev/null || :
+			set +e
+			# ASan (linked in) keeps the core limit at 0 unless told:
+			# "no core file" would then pass whatever the shim did.
+			env LD_PRELOAD="$_l" T86_DUMPABLE="$T/dumpable" \
+				ASAN_OPTIONS="disable_coredump=0${ASAN_OPTIONS:+:$ASAN_OPTIONS}" \
+				GCLOUD_RUN_DEPLOY_GCLOUD="$T/bin/gcloud" \
+				CLOUDSDK_API_ENDPOINT_OVERRIDES_ARTIFACTREGISTRY="$AR" \
+				"$@" >/dev/null 2>"$T/core.err" </dev/null
+			echo $? >"$T/core.rc"
+		)
+		if [ "$(cat "$T/core.rc")" -gt 128 ] && [ -s "$T/dumpable" ]; then
+			ok "$_c: the shim crashed $_w"
+		else not_ok "$_c: crashed $_w" "exit $(cat "$T/core.rc")" "$(cat "$T/core.err")"; fi
+		[ "$(cat "$T/dumpable" 2>/dev/null)" = 0 ] &&
+			ok "$_c: not dumpable $_w" ||
+			not_ok "$_c: not dumpable $_w" "PR_GET_DUMPABLE: $(cat "$T/dumpable" 2>/dev/null)"
+		cores=$(ls "$T/core")
+		[ -z "$cores" ] && ok "$_c: no core file" ||
+			not_ok "$_c: no core file" "$cores; with the secret: $(grep -la -- "$_s" "$T"/core/* || echo no)"
+		rm -rf "$T/core"
+	}
+	crash 6 "at the hand-over" "$TOKEN" "$T/abort.so" \
+		FAKE_TOKEN="$TOKEN" FAKE_ACCOUNT=ci@p.iam.gserviceaccount.com \
+		"$SHIM" svc --image "$IMG/ok/app:1"
 	# 6b, 6c. The same before the token is obtained: a crash while a
 	# file is read leaves no core file either.  6b: the credential file
 	# the principal is read from (auth/credential_file_override), which
@@ -223,42 +234,14 @@ C
 	printf '{"type": "service_account", "private_key": "%s", "client_email": "sa@p.iam.gserviceaccount.com"}\n' \
 		"$KEYMARK" >"$T/cred.json"
 	printf -- '--region: us-central1\n' >"$T/flags.yaml"
-	# crash_open CASE FILE SECRET ENV...: the shim, with ENV, crashes
-	# when it closes FILE; not dumpable then, and no core file.
-	crash_open() {
-		_c=$1 _f=$2 _s=$3
-		shift 3
-		rm -f "$T/dumpable"
-		mkdir -p "$T/core"
-		(
-			cd "$T/core"
-			ulimit -c unlimited 2>/dev/null || :
-			set +e
-			env LD_PRELOAD="$T/abortclose.so" T86_DUMPABLE="$T/dumpable" \
-				T86_CLOSE="$_f" \
-				ASAN_OPTIONS="disable_coredump=0${ASAN_OPTIONS:+:$ASAN_OPTIONS}" \
-				GCLOUD_RUN_DEPLOY_GCLOUD="$T/bin/gcloud" \
-				CLOUDSDK_API_ENDPOINT_OVERRIDES_ARTIFACTREGISTRY="$AR" \
-				"$@" >/dev/null 2>"$T/core.err" </dev/null
-			echo $? >"$T/core.rc"
-		)
-		if [ "$(cat "$T/core.rc")" -gt 128 ] && [ -s "$T/dumpable" ]; then
-			ok "$_c: the shim crashed with the file open"
-		else not_ok "$_c: crashed with the file open" "exit $(cat "$T/core.rc")" "$(cat "$T/core.err")"; fi
-		[ "$(cat "$T/dumpable" 2>/dev/null)" = 0 ] &&
-			ok "$_c: not dumpable while the file is read" ||
-			not_ok "$_c: not dumpable while the file is read" "PR_GET_DUMPABLE: $(cat "$T/dumpable" 2>/dev/null)"
-		cores=$(ls "$T/core")
-		[ -z "$cores" ] && ok "$_c: no core file" ||
-			not_ok "$_c: no core file" "$cores; with the secret: $(grep -la -- "$_s" "$T"/core/* || echo no)"
-		rm -rf "$T/core"
-	}
 	if cc -shared -fPIC -o "$T/abortclose.so" "$T/abortclose.c" -ldl \
 	    2>"$T/cc.err"; then
-		crash_open 6b "$T/cred.json" "$KEYMARK" \
+		crash 6b "with the credential file open" "$KEYMARK" \
+			"$T/abortclose.so" T86_CLOSE="$T/cred.json" \
 			CLOUDSDK_AUTH_CREDENTIAL_FILE_OVERRIDE="$T/cred.json" \
 			"$SHIM" svc --image "$IMG/ok/app:1"
-		crash_open 6c "$T/flags.yaml" "$TOKEN" \
+		crash 6c "with a flags file open" "$TOKEN" \
+			"$T/abortclose.so" T86_CLOSE="$T/flags.yaml" \
 			CLOUDSDK_AUTH_ACCESS_TOKEN="$TOKEN" \
 			"$SHIM" svc --image "$IMG/ok/app:1" --flags-file="$T/flags.yaml"
 	else
