@@ -211,6 +211,23 @@ make_ca() {
 	)
 }
 
+# make_cert NAME SAN: a server certificate signed by the test CA (an EC
+# P-256 key, as make_ca's) for SAN ("DNS:host,IP:127.0.0.1"): a fake that
+# answers for a Google host routed to loopback.  $T/ca/NAME.pem and .key.
+make_cert() {
+	make_ca
+	(
+		cd "$T/ca"
+		openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+			-subj "/CN=$1" -keyout "$1.key" -out "$1.csr" 2>/dev/null
+		printf '%s\n' "subjectAltName=$2" \
+			"extendedKeyUsage=serverAuth" >"$1.cnf"
+		openssl x509 -req -in "$1.csr" -CA ca.pem -CAkey ca.key \
+			-CAcreateserial -days 2 -extfile "$1.cnf" -out "$1.pem" \
+			2>/dev/null
+	)
+}
+
 # sdk_env_ours: unset every CLOUDSDK_* variable of the machine but those
 # lib.sh sets for every test (the configuration folder, no prompts, no
 # metadata probe) and the SDK's Python, for a test that compares the

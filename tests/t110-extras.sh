@@ -11,15 +11,7 @@
 command -v python3 >/dev/null || { skip "python3 missing: no fake"; done_testing; exit 0; }
 make_ca
 make_recorder
-(
-	cd "$T/ca"
-	openssl req -newkey rsa:2048 -nodes -subj "/CN=registry" \
-		-keyout reg.key -out reg.csr 2>/dev/null
-	printf '%s\n' "subjectAltName=DNS:us-central1-docker.pkg.dev,DNS:gcr.io,IP:127.0.0.1" \
-		"extendedKeyUsage=serverAuth" >reg.cnf
-	openssl x509 -req -in reg.csr -CA ca.pem -CAkey ca.key -CAcreateserial \
-		-days 2 -extfile reg.cnf -out reg.pem 2>/dev/null
-)
+make_cert reg "DNS:us-central1-docker.pkg.dev,DNS:gcr.io,IP:127.0.0.1"
 TOKEN=ya29.test-secret-token-extras-1618033988
 AG=serviceAccount:service-4242@serverless-robot-prod.iam.gserviceaccount.com
 R=us-central1-docker.pkg.dev

@@ -267,15 +267,7 @@ grep_file "8: a one-line summary" "$T/err" 'cannot read 3 images in 2 repositori
 grep_file "8: the block names both images of repository no" "$T/err" "and image '$IMG/no/b:1' \\(container b\\)"
 
 # ------------------------------------------------ 9. the service agent
-(
-	cd "$T/ca"
-	openssl req -newkey rsa:2048 -nodes -subj "/CN=registry" \
-		-keyout reg.key -out reg.csr 2>/dev/null
-	printf '%s\n' "subjectAltName=DNS:us-central1-docker.pkg.dev,IP:127.0.0.1" \
-		"extendedKeyUsage=serverAuth" >reg.cnf
-	openssl x509 -req -in reg.csr -CA ca.pem -CAkey ca.key -CAcreateserial \
-		-days 2 -extfile reg.cnf -out reg.pem 2>/dev/null
-)
+make_cert reg "DNS:us-central1-docker.pkg.dev,IP:127.0.0.1"
 AG=serviceAccount:service-4242@serverless-robot-prod.iam.gserviceaccount.com
 X=projects/x/locations/us-central1/repositories
 cat >"$T/extras.json" <<EOF2

@@ -14,15 +14,7 @@ command -v python3 >/dev/null || { skip "t52: python3 missing: no fake"; done_te
 command -v jq >/dev/null || { skip "t52: jq missing"; done_testing; exit 0; }
 make_ca
 # A server certificate that also names oauth2.googleapis.com.
-(
-	cd "$T/ca"
-	openssl req -newkey rsa:2048 -nodes -subj "/CN=oauth2.googleapis.com" \
-		-keyout goog.key -out goog.csr 2>/dev/null
-	printf '%s\n' "subjectAltName=DNS:oauth2.googleapis.com,DNS:localhost,IP:127.0.0.1" \
-		"extendedKeyUsage=serverAuth" >goog.cnf
-	openssl x509 -req -in goog.csr -CA ca.pem -CAkey ca.key -CAcreateserial \
-		-days 2 -extfile goog.cnf -out goog.pem 2>/dev/null
-)
+make_cert goog "DNS:oauth2.googleapis.com,DNS:localhost,IP:127.0.0.1"
 F="$T/fake"
 mkdir -p "$F" "$T/bin"
 TOKEN=ya29.t52-principal-token-1414213562

@@ -565,15 +565,7 @@ if [ -r "$SYSCA" ]; then
 	# read once for both (one multi handle).  Not measured: without the
 	# property, libcurl 7.88's built-in trust store (the bundle and a CA
 	# folder) is not kept between rounds, and each reads the bundle.
-	(
-		cd "$T/ca"
-		openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-			-subj "/CN=registry" -keyout reg.key -out reg.csr 2>/dev/null
-		printf '%s\n' "subjectAltName=DNS:us-central1-docker.pkg.dev,IP:127.0.0.1" \
-			"extendedKeyUsage=serverAuth" >reg.cnf
-		openssl x509 -req -in reg.csr -CA ca.pem -CAkey ca.key \
-			-CAcreateserial -days 2 -extfile reg.cnf -out reg.pem 2>/dev/null
-	)
+	make_cert reg "DNS:us-central1-docker.pkg.dev,IP:127.0.0.1"
 	printf '{"token": "%s", "projects": {"p": {"number": "1"}},\n "repositories": {"%s/ok": {"grant": true}},\n "images": {"%s/ok/app": {"tags": {"1": "sha256:%064d"}}}}\n' \
 		"$TOKEN" "$P" "$IMG" 7 >"$T/extras.json"
 	start_fake bx fakeextras.py --cert "$T/ca/reg.pem" --key "$T/ca/reg.key" \
